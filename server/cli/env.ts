@@ -1,0 +1,110 @@
+import { Command, Option } from 'commander';
+import type { EnvInfo, EnvMode } from '../env/EnvironmentBackend.ts';
+import { checkNode, checkOwner, envIdFor, isEnvId } from '../env/naming.ts';
+import { AppError } from '../errors.ts';
+import { createRuntime, type Runtime } from '../main.ts';
+import type { CliContext } from './main.ts';
+
+/** `kafkalab env ...`: create, inspect and drive student environments from the shell. */
+export function envCommands(ctx: CliContext): Command {
+  const env = new Command('env').description('Create and manage student environments (bigdata01..03)');
+  const runtime = async (): Promise<Runtime> => createRuntime(ctx.config(), ctx.progress);
+
+  env
+    .command('create')
+    .description('Create the environment of an owner (or return the existing one) and wait until it is ready')
+    .requiredOption('--owner <name>', 'the student the environment belongs to')
+    .addOption(new Option('--mode <mode>', 'install: ZooKeeper only; ready: Kafka installed and running').choices(['ready', 'install']).default('ready'))
+    .action(async (opts: { owner: string; mode: EnvMode }) => {
+      const owner = checkOwner(opts.owner);
+      const rt = await runtime();
+      const info = await rt.environments.create({ owner, mode: opts.mode }, ctx.progress);
+      ctx.out.write(`${formatEnv(info)}\n`);
+    });
+
+  env
+    .command('ls')
+    .description('List environments')
+    .action(async () => {
+      const rt = await runtime();
+      const envs = await rt.environments.list();
+      if (envs.length === 0) {
+        ctx.out.write('no environments\n');
+        return;
+      }
+      ctx.out.write(`${'ID'.padEnd(28)} ${'OWNER'.padEnd(20)} ${'MODE'.padEnd(8)} ${'STATE'.padEnd(9)} CREATED\n`);
+      for (const e of envs) ctx.out.write(`${formatEnv(e)}\n`);
+    });
+
+  env
+    .command('exec')
+    .description('Run a command on a server; its exit code becomes ours (kafkalab env exec alice bigdata01 -- jps)')
+    .argument('<name>', 'owner name or environment id')
+    .argument('<node>', 'bigdata01, bigdata02 or bigdata03')
+    .argument('<command...>', 'the command, after --')
+    .option('--timeout <seconds>', 'kill the command after this long', '120')
+    .action(async (name: string, node: string, command: string[], opts: { timeout: string }) => {
+      const server = checkNode(node);
+      const secs = Number(opts.timeout);
+      if (!Number.isFinite(secs) || secs <= 0) throw new AppError(400, 'bad_request', `--timeout must be a positive number, got ${opts.timeout}`);
+      const rt = await runtime();
+      const id = await resolveEnv(rt, name);
+      // A piped stdin is forwarded (`... -- bash -s < script.sh`); a terminal's is not read.
+      const stdin = process.stdin.isTTY ? undefined : await readAll(process.stdin);
+      const r = await rt.nodes.exec(id, server, command, { timeoutMs: secs * 1000, ...(stdin ? { stdin } : {}) });
+      process.stdout.write(r.stdout);
+      process.stderr.write(r.stderr);
+      if (r.timedOut) process.stderr.write(`kafkalab: the command was killed after ${secs} s\n`);
+      process.exitCode = r.exitCode;
+    });
+
+  env
+    .command('snapshot')
+    .description("Print the cluster as the in-environment agent sees it (JSON)")
+    .argument('<name>', 'owner name or environment id')
+    .action(async (name: string) => {
+      const rt = await runtime();
+      const id = await resolveEnv(rt, name);
+      const r = await rt.nodes.exec(id, 'bigdata01', ['kafkalab-agent', 'snapshot'], { timeoutMs: 30_000 });
+      if (r.exitCode !== 0) throw new AppError(502, 'agent_failed', `The agent failed (exit ${r.exitCode})`, { details: `${r.stdout}${r.stderr}` });
+      ctx.out.write(`${JSON.stringify(JSON.parse(r.stdout), null, 2)}\n`);
+    });
+
+  for (const [verb, describe] of [
+    ['stop', 'Stop the servers (memory freed, files kept)'],
+    ['start', 'Start a stopped environment and wait until it is ready again'],
+    ['rm', 'Remove the environment: servers, network, volumes'],
+  ] as const) {
+    env
+      .command(verb)
+      .description(describe)
+      .argument('<name>', 'owner name or environment id')
+      .action(async (name: string) => {
+        const rt = await runtime();
+        const id = await resolveEnv(rt, name);
+        if (verb === 'stop') await rt.environments.stop(id);
+        else if (verb === 'start') ctx.out.write(`${formatEnv(await rt.environments.start(id, ctx.progress))}\n`);
+        else await rt.environments.remove(id);
+        if (verb !== 'start') ctx.out.write(`${verb === 'rm' ? 'removed' : 'stopped'} ${id}\n`);
+      });
+  }
+  return env;
+}
+
+/** An owner name or an environment id, as an existing environment id (404 when there is none). */
+async function resolveEnv(rt: Runtime, name: string): Promise<string> {
+  if (isEnvId(name) && (await rt.environments.status(name))) return name;
+  const id = envIdFor(checkOwner(name));
+  if (await rt.environments.status(id)) return id;
+  throw new AppError(404, 'env_not_found', `No environment for "${name}" (see kafkalab env ls)`);
+}
+
+async function readAll(stream: NodeJS.ReadableStream): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk));
+  return Buffer.concat(chunks);
+}
+
+function formatEnv(e: EnvInfo): string {
+  return `${e.id.padEnd(28)} ${e.owner.padEnd(20)} ${e.mode.padEnd(8)} ${e.state.padEnd(9)} ${e.createdAt}`;
+}

@@ -1,0 +1,392 @@
+import type Docker from 'dockerode';
+import { demuxLogs } from '../docker/exec.ts';
+import { AppError, messageOf } from '../errors.ts';
+import type { Logger } from '../log.ts';
+import { silentProgress, type Progress } from '../progress.ts';
+import type { DockerNodeAccess } from './DockerNodeAccess.ts';
+import {
+  NODES,
+  type EnvInfo,
+  type EnvironmentBackend,
+  type EnvMode,
+  type EnvSpec,
+  type EnvState,
+  type NodeName,
+  type ReconcileReport,
+} from './EnvironmentBackend.ts';
+import { packTar } from './files.ts';
+import { generateSshKeyPair } from './keys.ts';
+import { LABELS } from './labels.ts';
+import { checkOwner, envIdFor, names } from './naming.ts';
+import { Readiness } from './readiness.ts';
+
+/** Settings of the Docker backend (from the configuration table). */
+export interface DockerBackendOptions {
+  readonly docker: Docker;
+  readonly access: DockerNodeAccess;
+  readonly log: Logger;
+  /** Name prefix and label value of everything created. */
+  readonly prefix: string;
+  /** Server image, e.g. kafkalab/node:latest (pinned to its id at creation). */
+  readonly image: string;
+  /** Memory of one environment, split evenly over its servers. */
+  readonly memoryMb: number;
+  readonly cpus: number;
+  readonly pids: number;
+  readonly bootTimeoutMs: number;
+  readonly maxEnvironments: number;
+  /** The install solution (labs/install/solve.sh), which is how `ready` environments are made. */
+  readonly installScript: () => string;
+}
+
+/** Marker written when provisioning finished; reconcile removes environments without it. */
+const PROVISIONED = '/opt/kafkalab/state/provisioned';
+/** docker stop's grace period: the entrypoint stops the broker, then ZooKeeper. */
+const STOP_SECONDS = 25;
+
+/**
+ * Only what sshd (privilege separation, port 22), root's file handling and ping need. Docker's
+ * default set minus MKNOD, SETPCAP and SETFCAP; the container is not privileged and has
+ * no-new-privileges.
+ */
+const CAPABILITIES = [
+  'CHOWN',
+  'DAC_OVERRIDE',
+  'FOWNER',
+  'FSETID',
+  'KILL',
+  'SETGID',
+  'SETUID',
+  'NET_BIND_SERVICE',
+  'NET_RAW',
+  'SYS_CHROOT',
+  'AUDIT_WRITE',
+];
+
+/**
+ * Environments as Docker objects: one internal network and three containers (bigdata01..03)
+ * per environment, found by deterministic names and labels. Docker is the source of truth, so a
+ * restarted server sees what exists without a database.
+ */
+export class DockerBackend implements EnvironmentBackend {
+  private readonly creating = new Map<string, Promise<EnvInfo>>();
+  private readonly readiness: Readiness;
+
+  constructor(private readonly opts: DockerBackendOptions) {
+    this.readiness = new Readiness(opts.access);
+  }
+
+  create(spec: EnvSpec, progress: Progress = silentProgress): Promise<EnvInfo> {
+    const owner = checkOwner(spec.owner);
+    const id = envIdFor(owner);
+    const pending = this.creating.get(id);
+    if (pending) return pending;
+    const run = this.createOrReuse(id, owner, spec.mode, progress)
+      .finally(() => this.creating.delete(id))
+      .then(() => this.require(id));
+    this.creating.set(id, run);
+    return run;
+  }
+
+  async status(envId: string): Promise<EnvInfo | undefined> {
+    return this.inspect(envId, true);
+  }
+
+  /** The environment as Docker has it; `creating` only when asked to account for creations. */
+  private async inspect(envId: string, reportCreating: boolean): Promise<EnvInfo | undefined> {
+    const filters = JSON.stringify({ label: [`${LABELS.prefix}=${this.opts.prefix}`, `${LABELS.env}=${envId}`] });
+    const containers = await this.opts.docker.listContainers({ all: true, filters });
+    return containers.length === 0 ? undefined : this.describe(envId, containers, reportCreating);
+  }
+
+  async list(): Promise<EnvInfo[]> {
+    const filters = JSON.stringify({ label: [`${LABELS.prefix}=${this.opts.prefix}`] });
+    const containers = await this.opts.docker.listContainers({ all: true, filters });
+    const byEnv = new Map<string, Docker.ContainerInfo[]>();
+    for (const c of containers) {
+      const env = c.Labels[LABELS.env];
+      if (env !== undefined) byEnv.set(env, [...(byEnv.get(env) ?? []), c]);
+    }
+    return [...byEnv.entries()].map(([id, cs]) => this.describe(id, cs)).sort((a, b) => a.id.localeCompare(b.id));
+  }
+
+  async stop(envId: string): Promise<void> {
+    const env = await this.require(envId);
+    // Brokers one at a time, each waiting for its exit: stopping all three at once makes every
+    // controlled shutdown wait on the others, and a broker still running when ZooKeeper stops
+    // leaves a registration behind that blocks its next start.
+    for (const node of env.nodes) {
+      if (node.state !== 'running') continue;
+      await this.opts.access.exec(envId, node.name, ['/opt/kafkalab/bin/stop-broker', '30'], { timeoutMs: 40_000 }).catch(() => undefined);
+    }
+    await Promise.all(
+      env.nodes.map((n) =>
+        this.opts.docker
+          .getContainer(n.containerId)
+          .stop({ t: STOP_SECONDS })
+          .catch((err: unknown) => ignoreStatus(err, [304, 404])),
+      ),
+    );
+  }
+
+  async start(envId: string, progress: Progress = silentProgress): Promise<EnvInfo> {
+    const env = await this.require(envId);
+    const deadline = Date.now() + this.opts.bootTimeoutMs;
+    progress({ phase: 'servers', message: 'starting bigdata01..03' });
+    await Promise.all(
+      env.nodes.map((n) =>
+        this.opts.docker
+          .getContainer(n.containerId)
+          .start()
+          .catch((err: unknown) => ignoreStatus(err, [304])),
+      ),
+    );
+    try {
+      await this.readiness.zookeeperQuorum(envId, deadline, progress);
+      const brokers = await this.readiness.brokersThatRanBefore(envId);
+      if (brokers > 0) await this.readiness.kafka(envId, brokers, deadline, progress);
+    } catch (err) {
+      throw await this.withDiagnostics(envId, err);
+    }
+    progress({ phase: 'ready', message: 'environment ready' });
+    return this.require(envId);
+  }
+
+  async remove(envId: string): Promise<void> {
+    const { docker, prefix } = this.opts;
+    const filters = JSON.stringify({ label: [`${LABELS.prefix}=${prefix}`, `${LABELS.env}=${envId}`] });
+    const containers = await docker.listContainers({ all: true, filters });
+    await Promise.all(
+      containers.map((c) =>
+        docker
+          .getContainer(c.Id)
+          .remove({ force: true, v: true })
+          .catch((err: unknown) => ignoreStatus(err, [404, 409])),
+      ),
+    );
+    for (const n of await docker.listNetworks({ filters })) {
+      await docker
+        .getNetwork(n.Id)
+        .remove()
+        .catch((err: unknown) => ignoreStatus(err, [404]));
+    }
+    const { Volumes } = await docker.listVolumes({ filters });
+    for (const v of Volumes ?? []) {
+      await docker
+        .getVolume(v.Name)
+        .remove()
+        .catch((err: unknown) => ignoreStatus(err, [404]));
+    }
+  }
+
+  async reconcile(): Promise<ReconcileReport> {
+    const report: ReconcileReport = { adopted: [], removed: [] };
+    const envs = await this.list();
+    for (const env of envs) {
+      if (this.creating.has(env.id)) continue;
+      const complete = env.nodes.length === NODES.length && (await this.provisioned(env));
+      if (complete) report.adopted.push(env.id);
+      else {
+        this.opts.log.warn({ envId: env.id }, 'removing a half-created environment');
+        await this.remove(env.id);
+        report.removed.push(env.id);
+      }
+    }
+    // Networks whose containers are gone (a crash between the two removals).
+    const filters = JSON.stringify({ label: [`${LABELS.prefix}=${this.opts.prefix}`] });
+    const known = new Set(envs.map((e) => e.id));
+    for (const n of await this.opts.docker.listNetworks({ filters })) {
+      const env = n.Labels?.[LABELS.env];
+      if (env !== undefined && !known.has(env) && !this.creating.has(env)) {
+        await this.remove(env);
+        report.removed.push(env);
+      }
+    }
+    return report;
+  }
+
+  private async createOrReuse(id: string, owner: string, mode: EnvMode, progress: Progress): Promise<void> {
+    // Our own entry in `creating` is this very call: look at what Docker has.
+    const existing = await this.inspect(id, false);
+    if (existing?.state === 'running') return;
+    if (existing?.state === 'stopped') {
+      await this.start(id, progress);
+      return;
+    }
+    if (existing !== undefined) await this.remove(id);
+
+    const count = (await this.list()).length;
+    if (count >= this.opts.maxEnvironments) {
+      throw new AppError(503, 'capacity_full', `All ${this.opts.maxEnvironments} environments are in use; try again later`, {
+        details: 'An operator can raise KAFKALAB_MAX_ENVS, or stop or remove idle environments.',
+      });
+    }
+    const log = this.opts.log.child({ envId: id, owner });
+    const started = Date.now();
+    try {
+      await this.provision(id, owner, mode, progress);
+    } catch (err) {
+      const failure = await this.withDiagnostics(id, err);
+      log.error({ err: failure }, 'environment creation failed; removing it');
+      await this.remove(id).catch((e: unknown) => log.error({ err: e }, 'cleanup failed'));
+      throw failure;
+    }
+    log.info({ ms: Date.now() - started, mode }, 'environment ready');
+    progress({ phase: 'ready', message: `environment ready in ${((Date.now() - started) / 1000).toFixed(1)} s` });
+  }
+
+  private async provision(id: string, owner: string, mode: EnvMode, progress: Progress): Promise<void> {
+    const { docker, prefix } = this.opts;
+    const deadline = Date.now() + this.opts.bootTimeoutMs;
+    const n = names(prefix, id);
+    const labels = { [LABELS.prefix]: prefix, [LABELS.env]: id, [LABELS.owner]: owner, [LABELS.mode]: mode };
+    const imageId = await this.imageId();
+
+    progress({ phase: 'network', message: `creating network ${n.network}` });
+    // internal: the engine forwards nothing in or out, and names resolve only inside. With
+    // inhibit_ipv4 the bridge has no address either, so the servers cannot reach the host
+    // (the web server, the engine) through the gateway.
+    await docker.createNetwork({
+      Name: n.network,
+      Internal: true,
+      CheckDuplicate: true,
+      Labels: labels,
+      Options: { 'com.docker.network.bridge.inhibit_ipv4': 'true' },
+    });
+
+    progress({ phase: 'servers', message: 'creating bigdata01..03' });
+    const seed = await this.seedFiles(id);
+    const perNodeMemory = Math.floor((this.opts.memoryMb * 2 ** 20) / NODES.length);
+    const containers = await Promise.all(
+      NODES.map(async (node, i) => {
+        const container = await docker.createContainer({
+          name: n.container(node),
+          Image: imageId,
+          Hostname: node,
+          Env: [`KAFKALAB_ZK_MYID=${i + 1}`, `KAFKALAB_ZK_SERVERS=${NODES.join(',')}`],
+          Labels: { ...labels, [LABELS.node]: node },
+          StopTimeout: STOP_SECONDS,
+          HostConfig: {
+            NetworkMode: n.network,
+            Memory: perNodeMemory,
+            MemorySwap: perNodeMemory,
+            NanoCpus: Math.round(this.opts.cpus * 1e9),
+            PidsLimit: this.opts.pids,
+            CapDrop: ['ALL'],
+            CapAdd: CAPABILITIES,
+            SecurityOpt: ['no-new-privileges'],
+            // The embedded DNS answers for bigdata01..03 and drops every other name on an
+            // internal network; without these a mistyped host name hangs for 20 s.
+            DnsOptions: ['timeout:1', 'attempts:1'],
+            Privileged: false,
+            LogConfig: { Type: 'json-file', Config: { 'max-size': '1m', 'max-file': '2' } },
+          },
+          NetworkingConfig: { EndpointsConfig: { [n.network]: { Aliases: [node] } } },
+        });
+        await container.putArchive(seed, { path: '/' });
+        return container;
+      }),
+    );
+    progress({ phase: 'servers', message: 'starting bigdata01..03' });
+    await Promise.all(containers.map((c) => c.start()));
+
+    await this.readiness.zookeeperQuorum(id, deadline, progress);
+    if (mode === 'ready') {
+      progress({ phase: 'install', message: 'installing Kafka on bigdata01..03 (the install lab’s solution)' });
+      await this.readiness.runScript(id, 'bigdata01', this.opts.installScript(), deadline, 'install script');
+      await this.readiness.kafka(id, NODES.length, deadline, progress);
+    }
+    await containers[0]?.putArchive(
+      await packTar([{ name: PROVISIONED.slice(1), content: JSON.stringify({ mode, at: new Date().toISOString() }), mode: 0o644 }]),
+      { path: '/' },
+    );
+  }
+
+  /** Per-environment SSH identity: root's key pair on every server, one host key for all three. */
+  private async seedFiles(id: string): Promise<Buffer> {
+    const user = generateSshKeyPair(`root@${id}`);
+    const host = generateSshKeyPair(`${id}-host`);
+    return packTar([
+      { name: 'root/.ssh', type: 'directory', mode: 0o700 },
+      { name: 'root/.ssh/id_ecdsa', content: user.privateKey, mode: 0o600 },
+      { name: 'root/.ssh/id_ecdsa.pub', content: `${user.publicKey}\n`, mode: 0o644 },
+      { name: 'root/.ssh/authorized_keys', content: `${user.publicKey}\n`, mode: 0o600 },
+      { name: 'root/.ssh/known_hosts', content: `${NODES.join(',')} ${host.publicKey}\n`, mode: 0o644 },
+      { name: 'etc/ssh/ssh_host_ecdsa_key', content: host.privateKey, mode: 0o600 },
+      { name: 'etc/ssh/ssh_host_ecdsa_key.pub', content: `${host.publicKey}\n`, mode: 0o644 },
+    ]);
+  }
+
+  private async imageId(): Promise<string> {
+    try {
+      return (await this.opts.docker.getImage(this.opts.image).inspect()).Id;
+    } catch (err) {
+      throw new AppError(503, 'image_missing', `The server image ${this.opts.image} is not present`, {
+        cause: err,
+        details: 'Build it with `npm run images`.',
+      });
+    }
+  }
+
+  private async require(envId: string): Promise<EnvInfo> {
+    const env = await this.status(envId);
+    if (env === undefined) throw new AppError(404, 'env_not_found', `There is no environment ${envId}`);
+    return env;
+  }
+
+  private async provisioned(env: EnvInfo): Promise<boolean> {
+    const first = env.nodes.find((n) => n.name === 'bigdata01');
+    if (first === undefined) return false;
+    try {
+      const res = (await this.opts.docker.getContainer(first.containerId).infoArchive({ path: PROVISIONED })) as NodeJS.ReadableStream & {
+        resume(): void;
+      };
+      res.resume();
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  private describe(id: string, containers: Docker.ContainerInfo[], reportCreating = true): EnvInfo {
+    const first = containers[0];
+    const nodes = containers
+      .map((c) => ({ name: c.Labels[LABELS.node] as NodeName, containerId: c.Id, state: c.State }))
+      .sort((a, b) => a.name.localeCompare(b.name));
+    let state: EnvState;
+    if (reportCreating && this.creating.has(id)) state = 'creating';
+    else if (nodes.length === NODES.length && nodes.every((x) => x.state === 'running')) state = 'running';
+    else if (nodes.length === NODES.length && nodes.every((x) => x.state === 'exited' || x.state === 'created')) state = 'stopped';
+    else state = 'broken';
+    return {
+      id,
+      owner: first?.Labels[LABELS.owner] ?? '',
+      mode: (first?.Labels[LABELS.mode] ?? 'ready') as EnvMode,
+      state,
+      nodes,
+      createdAt: new Date((first?.Created ?? 0) * 1000).toISOString(),
+    };
+  }
+
+  /** Adds what the student or operator needs to see why boot failed: server logs. */
+  private async withDiagnostics(envId: string, err: unknown): Promise<AppError> {
+    const base = err instanceof AppError ? err : new AppError(500, 'env_create_failed', messageOf(err), { cause: err });
+    const parts: string[] = base.details === undefined ? [] : [base.details];
+    for (const node of NODES) {
+      try {
+        const logs = await this.opts.docker
+          .getContainer(names(this.opts.prefix, envId).container(node))
+          .logs({ stdout: true, stderr: true, tail: 8 });
+        parts.push(`--- ${node}: container log ---\n${demuxLogs(logs).trimEnd()}`);
+      } catch {
+        // The container may not exist (failure before creation); nothing to show.
+      }
+    }
+    return new AppError(base.status, base.reason, base.message, { cause: base.cause ?? err, details: parts.join('\n') });
+  }
+}
+
+function ignoreStatus(err: unknown, statuses: number[]): void {
+  const status = (err as { statusCode?: number }).statusCode;
+  if (status === undefined || !statuses.includes(status)) throw err;
+}

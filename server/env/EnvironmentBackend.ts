@@ -1,0 +1,114 @@
+import type { Duplex } from 'node:stream';
+import type { ExecOptions, ExecResult } from '../docker/exec.ts';
+import type { Progress } from '../progress.ts';
+
+/** The servers of every environment, named as in the course notes. */
+export const NODES = ['bigdata01', 'bigdata02', 'bigdata03'] as const;
+/** One of bigdata01..03. */
+export type NodeName = (typeof NODES)[number];
+
+/**
+ * `install`: ZooKeeper ensemble running, Kafka only as the tarball in /opt/soft (chapter 6).
+ * `ready`: Kafka installed on all three as the notes' end state, brokers running.
+ */
+export type EnvMode = 'install' | 'ready';
+
+/**
+ * - `running`: all three servers up and the environment finished provisioning.
+ * - `stopped`: all three servers stopped (`docker stop`); files kept, memory freed.
+ * - `creating`: being provisioned by this process right now.
+ * - `broken`: some servers up and some not, or provisioning never finished; reset fixes it.
+ */
+export type EnvState = 'creating' | 'running' | 'stopped' | 'broken';
+
+/** What to create. */
+export interface EnvSpec {
+  readonly owner: string;
+  readonly mode: EnvMode;
+}
+
+/** One server of an environment. */
+export interface NodeInfo {
+  readonly name: NodeName;
+  readonly containerId: string;
+  /** The engine's container state: running, exited, created, ... */
+  readonly state: string;
+}
+
+/** An environment as the engine sees it. */
+export interface EnvInfo {
+  readonly id: string;
+  readonly owner: string;
+  readonly mode: EnvMode;
+  readonly state: EnvState;
+  readonly nodes: readonly NodeInfo[];
+  readonly createdAt: string;
+}
+
+/** What reconcile did on start-up. */
+export interface ReconcileReport {
+  readonly adopted: string[];
+  readonly removed: string[];
+}
+
+/**
+ * Lifecycle of per-student environments. Every call is safe to repeat: creating an existing
+ * environment returns it (resuming it if stopped), stopping a stopped one and removing a missing
+ * one do nothing. Environments are identified by id (`EnvInfo.id`), derived from the owner.
+ */
+export interface EnvironmentBackend {
+  /** Creates the owner's environment and waits until it is ready, reporting each phase. */
+  create(spec: EnvSpec, progress?: Progress): Promise<EnvInfo>;
+  /** The environment, or undefined when there is none. Never changes anything. */
+  status(envId: string): Promise<EnvInfo | undefined>;
+  /** Stops all servers (`docker stop`): memory freed, files kept. */
+  stop(envId: string): Promise<void>;
+  /** Starts a stopped environment again and waits until ZooKeeper and the brokers that ran before are back. */
+  start(envId: string, progress?: Progress): Promise<EnvInfo>;
+  /** Removes servers, network and volumes. */
+  remove(envId: string): Promise<void>;
+  /** All environments with this backend's prefix. */
+  list(): Promise<EnvInfo[]>;
+  /** On server start: keeps finished environments, removes half-created ones and orphans. */
+  reconcile(): Promise<ReconcileReport>;
+}
+
+/** A directory entry for the editor's file browser. */
+export interface DirEntry {
+  readonly name: string;
+  readonly type: 'file' | 'dir' | 'link' | 'other';
+  readonly size: number;
+  readonly mtime: string;
+}
+
+/** A file read from a server. */
+export interface FileContent {
+  readonly path: string;
+  readonly content: Buffer;
+  readonly mode: number;
+  readonly mtime: string;
+}
+
+/** An interactive shell on a server: raw bytes both ways over `stream`. */
+export interface TerminalSession {
+  readonly stream: Duplex;
+  resize(cols: number, rows: number): Promise<void>;
+  /** Hangs up: the shell and its foreground jobs end (nohup'd daemons survive, as over ssh). */
+  close(): Promise<void>;
+  /** Resolves when the shell has ended (typed `exit`, or closed). */
+  readonly ended: Promise<void>;
+}
+
+/** Access to the servers of a running environment: commands, terminals, files. */
+export interface NodeAccess {
+  /** Runs a command to completion (stdin, timeout, exit code). */
+  exec(envId: string, node: NodeName, argv: readonly string[], opts?: ExecOptions): Promise<ExecResult>;
+  /** Opens a login shell on a TTY. */
+  openTerminal(envId: string, node: NodeName, size: { cols: number; rows: number }): Promise<TerminalSession>;
+  /** Lists a directory (path rules apply). */
+  listDir(envId: string, node: NodeName, path: string): Promise<DirEntry[]>;
+  /** Reads a file up to the size limit (path rules apply). */
+  readFile(envId: string, node: NodeName, path: string): Promise<FileContent>;
+  /** Writes a file, keeping its mode when it exists (size limit and path rules apply). */
+  writeFile(envId: string, node: NodeName, path: string, content: Buffer): Promise<void>;
+}

@@ -1,0 +1,83 @@
+import DockerClient from 'dockerode';
+import type Docker from 'dockerode';
+import { dataPaths, type Config } from './config.ts';
+import { ensureEngine } from './docker/engine.ts';
+import { healthProbe } from './health.ts';
+import { createApp, type App } from './http/app.ts';
+import { buildImages } from './images/images.ts';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { DockerBackend, type DockerBackendOptions } from './env/DockerBackend.ts';
+import { DockerNodeAccess } from './env/DockerNodeAccess.ts';
+import type { EnvironmentBackend, NodeAccess } from './env/EnvironmentBackend.ts';
+import { createFileLogger, createLogger, type Logger } from './log.ts';
+import { projectPaths } from './paths.ts';
+import type { Progress } from './progress.ts';
+
+/**
+ * The composition root: the only place that constructs real external clients (Docker engine,
+ * later the store) and wires them into the app and the CLI commands.
+ */
+export interface Runtime {
+  readonly config: Config;
+  readonly docker: Docker;
+  readonly log: Logger;
+  readonly environments: EnvironmentBackend;
+  readonly nodes: NodeAccess;
+}
+
+/** Connects to (or bootstraps) the Docker engine and builds the environment engine on it. */
+export async function createRuntime(config: Config, progress: Progress, log?: Logger): Promise<Runtime> {
+  const docker = await ensureEngine({ logDir: dataPaths(config).logs, progress });
+  const logger = log ?? createFileLogger(config, 'kafkalab');
+  const { backend, access } = createEnvironments(config, docker, logger);
+  return { config, docker, log: logger, environments: backend, nodes: access };
+}
+
+/** The Docker environment engine for a configuration. */
+export function createEnvironments(
+  config: Config,
+  docker: Docker,
+  log: Logger,
+  overrides: Partial<DockerBackendOptions> = {},
+): { backend: DockerBackend; access: DockerNodeAccess } {
+  const access = new DockerNodeAccess(docker, config.prefix);
+  const backend = new DockerBackend({
+    docker,
+    access,
+    log,
+    prefix: config.prefix,
+    image: `${config.imageRepo}:latest`,
+    memoryMb: config.envMemoryMb,
+    cpus: config.envCpus,
+    pids: config.envPids,
+    bootTimeoutMs: config.bootTimeoutSec * 1000,
+    maxEnvironments: config.maxEnvironments,
+    installScript: () => readFileSync(path.join(projectPaths.labs, 'install', 'solve.sh'), 'utf8'),
+    ...overrides,
+  });
+  return { backend, access };
+}
+
+/** Starts the web server: engine, images (built when missing), app. Resolves once listening. */
+export async function serve(config: Config, progress: Progress): Promise<{ app: App; url: string }> {
+  const log = createLogger(config);
+  const runtime = await createRuntime(config, progress, log);
+  await buildImages({ docker: runtime.docker, config, progress });
+  const reconciled = await runtime.environments.reconcile();
+  log.info(reconciled, 'reconciled environments');
+  const app = createApp({ log, health: healthProbe(runtime.docker, config) });
+  await new Promise<void>((resolve, reject) => {
+    app.server.once('error', reject);
+    app.server.listen(config.port, config.host, () => resolve());
+  });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address !== null ? address.port : config.port;
+  const shown = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
+  return { app, url: `http://${shown}:${port}/` };
+}
+
+/** A client for the engine as configured (DOCKER_HOST or the default socket), without bootstrapping it. */
+export function connectDocker(): Docker {
+  return new DockerClient();
+}

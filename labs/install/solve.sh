@@ -47,3 +47,12 @@ for id in 1 2 3; do
   ssh root@bigdata0$id 'source /etc/profile.d/hadoop-etc.sh && kafka-server-start.sh -daemon $KAFKA_HOME/config/server.properties'
 done
 echo "Kafka started on bigdata01..03"
+
+# 6. 验证：三个 broker 都在 ZooKeeper 中注册 / verify: all three brokers registered in ZooKeeper
+for _ in $(seq 1 60); do
+  ids=$(zookeeper-shell.sh bigdata01:2181 ls /kafka/brokers/ids 2>/dev/null | tail -n 1) || true
+  [ "$ids" = "[1, 2, 3]" ] && { echo "registered brokers: $ids"; exit 0; }
+  sleep 1
+done
+echo "brokers did not register within 60 s: ${ids:-none}" >&2
+exit 1

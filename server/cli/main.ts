@@ -5,6 +5,7 @@ import { consoleProgress } from '../progress.ts';
 import { imagesCommands } from './images.ts';
 import { doctorCommand } from './doctor.ts';
 import { envCommands } from './env.ts';
+import { labsCommands } from './labs.ts';
 import { serveCommand } from './serve.ts';
 
 /** Shared by every command: the parsed configuration, loaded on first use. */
@@ -28,6 +29,7 @@ function buildProgram(ctx: CliContext): Command {
   program.addCommand(imagesCommands(ctx));
   program.addCommand(doctorCommand(ctx));
   program.addCommand(envCommands(ctx));
+  program.addCommand(labsCommands(ctx));
   program.addCommand(serveCommand(ctx));
   return program;
 }

@@ -1,0 +1,60 @@
+import type { z } from 'zod';
+import type { ExecOptions, ExecResult } from '../docker/exec.ts';
+import type { NodeName } from '../env/EnvironmentBackend.ts';
+import type { Bilingual } from '../labs/model.ts';
+
+/** What a check can do in the student's environment: commands and the agent, nothing else. */
+export interface CheckContext {
+  /** Runs a command on a server. */
+  exec(node: NodeName, argv: readonly string[], opts?: ExecOptions): Promise<ExecResult>;
+  /**
+   * Runs `kafkalab-agent <args>` (on bigdata01 unless told otherwise) and returns its JSON. An
+   * agent failure is thrown as AgentError with the agent's error code.
+   */
+  agent<T>(args: readonly string[], node?: NodeName): Promise<T>;
+}
+
+/** The verdict of a check that could run. */
+export interface CheckOutcome {
+  readonly status: 'pass' | 'fail';
+  /** What was found against what was expected, in both languages. */
+  readonly message: Bilingual;
+}
+
+/**
+ * A kind of check, registered by id (`kafka.topic`, `file`, ...). `params` validates the block's
+ * own fields at load time, so a lab with a bad parameter never reaches a student.
+ */
+export interface CheckType<P = Record<string, unknown>> {
+  readonly id: string;
+  /** One line for authors: what it checks. */
+  readonly describe: string;
+  readonly params: z.ZodType<P>;
+  run(ctx: CheckContext, params: P): Promise<CheckOutcome>;
+}
+
+/** A failure of the agent itself (bad arguments, cluster unreachable, timeout). */
+export class AgentError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'AgentError';
+  }
+}
+
+/** Builds a bilingual message. */
+export function msg(zh: string, en: string): Bilingual {
+  return { zh, en };
+}
+
+/** A pass outcome. */
+export function pass(zh: string, en: string): CheckOutcome {
+  return { status: 'pass', message: { zh, en } };
+}
+
+/** A fail outcome. */
+export function fail(zh: string, en: string): CheckOutcome {
+  return { status: 'fail', message: { zh, en } };
+}

@@ -1,0 +1,110 @@
+import type { NodeAccess, NodeName } from '../env/EnvironmentBackend.ts';
+import { messageOf } from '../errors.ts';
+import type { Bilingual, CheckExercise, QuizExercise } from '../labs/model.ts';
+import { AgentError, type CheckContext, type CheckType } from './CheckType.ts';
+import { commandCheck, fileCheck } from './types/basic.ts';
+import { brokersCheck, groupCheck, messagesCheck, topicCheck } from './types/kafka.ts';
+import { brokerConfigCheck, zkPathCheck } from './types/zookeeper.ts';
+
+/** Every check type, by id. Adding a type = writing it and listing it here. */
+export const checkTypes: ReadonlyMap<string, CheckType<never>> = new Map(
+  ([commandCheck, fileCheck, brokersCheck, topicCheck, messagesCheck, groupCheck, zkPathCheck, brokerConfigCheck] as CheckType<never>[]).map((t) => [
+    t.id,
+    t,
+  ]),
+);
+
+/** Default time a check may take (`timeoutSec` in the block overrides it). */
+export const DEFAULT_CHECK_TIMEOUT_MS = 20_000;
+
+/** The result of running or grading one exercise. `error` means it could not run. */
+export interface CheckResult {
+  readonly status: 'pass' | 'fail' | 'error';
+  readonly message: Bilingual;
+  readonly durationMs: number;
+}
+
+/**
+ * Runs one check with a deadline, isolated: whatever it throws becomes an `error` result (the
+ * environment is down, the agent broke, the time ran out), never an exception for the caller.
+ */
+export async function runCheck(exercise: CheckExercise, ctx: CheckContext): Promise<CheckResult> {
+  const started = Date.now();
+  const type = checkTypes.get(exercise.type);
+  if (!type) {
+    return { status: 'error', message: { zh: `未知的检查类型 ${exercise.type}`, en: `Unknown check type ${exercise.type}` }, durationMs: 0 };
+  }
+  const timeoutMs = (exercise.timeoutSec ?? DEFAULT_CHECK_TIMEOUT_MS / 1000) * 1000;
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    const outcome = await Promise.race([
+      (type as CheckType<Record<string, unknown>>).run(ctx, exercise.params),
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new CheckTimeout(timeoutMs)), timeoutMs);
+      }),
+    ]);
+    return { ...outcome, durationMs: Date.now() - started };
+  } catch (err) {
+    const seconds = Math.round(timeoutMs / 1000);
+    const message: Bilingual =
+      err instanceof CheckTimeout
+        ? { zh: `检查在 ${seconds} 秒内没有完成`, en: `The check did not finish within ${seconds} s` }
+        : { zh: `检查无法运行：${messageOf(err)}`, en: `The check could not run: ${messageOf(err)}` };
+    return { status: 'error', message, durationMs: Date.now() - started };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+class CheckTimeout extends Error {
+  constructor(readonly ms: number) {
+    super(`timed out after ${ms} ms`);
+  }
+}
+
+/** Grades a quiz answer (choice indexes) against the key. */
+export function gradeQuiz(quiz: QuizExercise, answer: readonly number[]): CheckResult {
+  const given = [...new Set(answer)].sort((a, b) => a - b);
+  const right = given.length === quiz.answer.length && given.every((a, i) => a === quiz.answer[i]);
+  if (right) {
+    return {
+      status: 'pass',
+      message: quiz.explanation ?? { zh: '回答正确', en: 'Correct' },
+      durationMs: 0,
+    };
+  }
+  const partly = given.some((a) => quiz.answer.includes(a));
+  return {
+    status: 'fail',
+    message:
+      quiz.multiple && partly
+        ? { zh: '部分正确：再想想还有哪些选项（或多选了哪些）', en: 'Partly right: think again about which choices belong (or do not)' }
+        : { zh: '回答不正确', en: 'Not correct' },
+    durationMs: 0,
+  };
+}
+
+/** A check context on a student's environment: commands through exec, cluster facts through the agent. */
+export function environmentContext(access: NodeAccess, envId: string): CheckContext {
+  return {
+    exec: (node, argv, opts) => access.exec(envId, node, argv, opts),
+    agent: async <T>(args: readonly string[], node: NodeName = 'bigdata01'): Promise<T> => {
+      const r = await access.exec(envId, node, ['kafkalab-agent', ...args, '--timeout', '15000'], { timeoutMs: 18_000 });
+      const text = r.stdout.trim();
+      if (r.exitCode === 0) {
+        try {
+          return JSON.parse(text) as T;
+        } catch {
+          throw new AgentError('bad_output', `the agent printed something that is not JSON: ${text.slice(0, 200)}`);
+        }
+      }
+      let error: { code?: string; message?: string } | undefined;
+      try {
+        error = (JSON.parse(text) as { error?: { code?: string; message?: string } }).error;
+      } catch {
+        error = undefined;
+      }
+      throw new AgentError(error?.code ?? (r.timedOut ? 'timeout' : 'agent_failed'), error?.message ?? (r.stderr.trim() || `agent exited with ${r.exitCode}`));
+    },
+  };
+}

@@ -1,0 +1,110 @@
+import { z } from 'zod';
+import { regexString } from '../../labs/model.ts';
+import { AgentError, fail, pass, type CheckOutcome, type CheckType } from '../CheckType.ts';
+import { excerpt } from './basic.ts';
+
+interface ZkLs {
+  path: string;
+  exists: boolean;
+  children: string[];
+}
+interface ZkGet {
+  path: string;
+  exists: boolean;
+  data: string | null;
+}
+interface BrokerConfigAnswer {
+  broker: number;
+  configs: Record<string, { value: string | null; source: string; isDefault: boolean }>;
+}
+
+async function zk(run: () => Promise<CheckOutcome>): Promise<CheckOutcome> {
+  try {
+    return await run();
+  } catch (err) {
+    if (err instanceof AgentError && err.code === 'zk_unreachable') {
+      return fail(`连不上 ZooKeeper（bigdata01..03:2181）(${err.message})`, `ZooKeeper does not answer on bigdata01..03:2181 (${err.message})`);
+    }
+    throw err;
+  }
+}
+
+const zkParams = z
+  .object({
+    path: z.string().regex(/^\//, 'an absolute znode path, e.g. /kafka/brokers/ids'),
+    exists: z.boolean().default(true),
+    /** These children must all be present. */
+    children: z.array(z.string()).optional(),
+    childCount: z.number().int().min(0).optional(),
+    /** The znode's data must match. */
+    data: regexString.optional(),
+  })
+  .strict();
+
+/** `zk.path`: a znode exists (or not), with children and data. */
+export const zkPathCheck: CheckType<z.infer<typeof zkParams>> = {
+  id: 'zk.path',
+  describe: 'A ZooKeeper znode exists (or not), has given children or a child count, or data matching a pattern',
+  params: zkParams,
+  run: (ctx, p) =>
+    zk(async () => {
+      const ls = await ctx.agent<ZkLs>(['zk', 'ls', p.path]);
+      if (!p.exists) {
+        return ls.exists ? fail(`ZooKeeper 中仍有 ${p.path}`, `${p.path} still exists in ZooKeeper`) : pass(`ZooKeeper 中没有 ${p.path}，正确`, `${p.path} does not exist in ZooKeeper, as expected`);
+      }
+      if (!ls.exists) return fail(`ZooKeeper 中没有 ${p.path}`, `There is no ${p.path} in ZooKeeper`);
+      const missing = (p.children ?? []).filter((c) => !ls.children.includes(c));
+      if (missing.length > 0) {
+        return fail(
+          `${p.path} 的子节点是 [${ls.children.join(', ')}]，缺少 ${missing.join(', ')}`,
+          `${p.path} has children [${ls.children.join(', ')}], missing ${missing.join(', ')}`,
+        );
+      }
+      if (p.childCount !== undefined && ls.children.length !== p.childCount) {
+        return fail(`${p.path} 有 ${ls.children.length} 个子节点，应为 ${p.childCount}`, `${p.path} has ${ls.children.length} children, expected ${p.childCount}`);
+      }
+      if (p.data !== undefined) {
+        const got = await ctx.agent<ZkGet>(['zk', 'get', p.path]);
+        if (!new RegExp(p.data, 'm').test(got.data ?? '')) {
+          return fail(`${p.path} 的数据不匹配 /${p.data}/：${excerpt(got.data ?? '')}`, `The data of ${p.path} does not match /${p.data}/: ${excerpt(got.data ?? '')}`);
+        }
+      }
+      return pass(`ZooKeeper 中有 ${p.path}（子节点：${ls.children.join(', ') || '无'}）`, `${p.path} exists in ZooKeeper (children: ${ls.children.join(', ') || 'none'})`);
+    }),
+};
+
+const brokerConfigParams = z
+  .object({
+    broker: z.number().int().min(0),
+    key: z.string().min(1),
+    /** The effective value must equal this... */
+    value: z.union([z.string(), z.number(), z.boolean()]).optional(),
+    /** ...or match this pattern. */
+    matches: regexString.optional(),
+  })
+  .strict()
+  .refine((p) => p.value !== undefined || p.matches !== undefined, 'give value or matches');
+
+/** `broker.config`: a broker's effective value of a setting (as the broker itself reports it). */
+export const brokerConfigCheck: CheckType<z.infer<typeof brokerConfigParams>> = {
+  id: 'broker.config',
+  describe: "A broker's effective value of a setting, as reported by the running broker",
+  params: brokerConfigParams,
+  async run(ctx, p) {
+    let answer: BrokerConfigAnswer;
+    try {
+      answer = await ctx.agent<BrokerConfigAnswer>(['broker-config', '--broker', String(p.broker), '--key', p.key]);
+    } catch (err) {
+      if (err instanceof AgentError && (err.code === 'kafka_unreachable' || err.code === 'not_found')) {
+        return fail(`读不到 broker ${p.broker} 的配置 ${p.key}：${err.message}`, `Cannot read ${p.key} of broker ${p.broker}: ${err.message}`);
+      }
+      throw err;
+    }
+    const actual = answer.configs[p.key]?.value ?? null;
+    const ok = p.value !== undefined ? actual === String(p.value) : new RegExp(p.matches ?? '').test(actual ?? '');
+    const want = p.value !== undefined ? String(p.value) : `/${p.matches}/`;
+    return ok
+      ? pass(`broker ${p.broker} 的 ${p.key} = ${actual}`, `Broker ${p.broker} has ${p.key}=${actual}`)
+      : fail(`broker ${p.broker} 的 ${p.key} 是 ${actual ?? '空'}，应为 ${want}`, `Broker ${p.broker} has ${p.key}=${actual ?? '(none)'}, expected ${want}`);
+  },
+};

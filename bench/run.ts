@@ -39,7 +39,12 @@ for (const section of sections.filter((s) => only === undefined || only.includes
 const engine = await runtime.docker.version();
 const report = {
   at: started.toISOString(),
-  machine: { cpus: os.cpus().length, memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version, docker: engine.Version },
+  machine: {
+    cpus: os.cpus().length,
+    memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+    node: process.version,
+    docker: engine.Version,
+  },
   runs,
   sections: results,
 };
@@ -49,9 +54,13 @@ const file = path.join(dir, `${started.toISOString().replace(/[:.]/g, '-')}.json
 writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
 writeFileSync(path.join(dir, 'latest.json'), `${JSON.stringify(report, null, 2)}\n`);
 
-const rows = Object.entries(results).flatMap(([s, metrics]) => metrics.map((m) => [s, m.name, String(m.value), m.unit, m.note ?? '']));
+const rows = Object.entries(results).flatMap(([s, metrics]) =>
+  metrics.map((m) => [s, m.name, String(m.value), m.unit, m.note ?? '']),
+);
 const widths = [0, 1, 2, 3].map((i) => Math.max(...rows.map((r) => (r[i] ?? '').length), 7));
-process.stdout.write(`\nKafka Lab bench: ${report.machine.cpus} cores, ${report.machine.memoryGiB} GiB, medians of ${runs} runs\n`);
+process.stdout.write(
+  `\nKafka Lab bench: ${report.machine.cpus} cores, ${report.machine.memoryGiB} GiB, medians of ${runs} runs\n`,
+);
 for (const r of [['section', 'metric', 'value', 'unit', 'note'], ...rows]) {
   process.stdout.write(`${r.map((c, i) => (i < 4 ? c.padEnd(widths[i] ?? 0) : c)).join('  ')}\n`);
 }

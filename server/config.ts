@@ -141,7 +141,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
   return Object.freeze(out) as Config;
 }
 
-function readConfigFile(env: NodeJS.ProcessEnv, cwd: string): { file: string; values: Record<string, unknown> } {
+function readConfigFile(
+  env: NodeJS.ProcessEnv,
+  cwd: string,
+): { file: string; values: Record<string, unknown> } {
   const explicit = env.KAFKALAB_CONFIG;
   const file = path.resolve(cwd, explicit ?? 'kafkalab.config.json');
   if (!existsSync(file)) {

@@ -18,7 +18,11 @@ export type HealthProbe = () => Promise<HealthReport>;
 export function healthProbe(docker: Docker, config: Config): HealthProbe {
   return async () => {
     let engine: HealthReport['engine'];
-    let images: HealthReport['images'] = { ok: false, image: `${config.imageRepo}:latest`, error: 'engine unreachable' };
+    let images: HealthReport['images'] = {
+      ok: false,
+      image: `${config.imageRepo}:latest`,
+      error: 'engine unreachable',
+    };
     try {
       const info = await engineInfo(docker);
       engine = { ok: true, version: info.version };

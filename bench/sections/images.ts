@@ -14,7 +14,11 @@ const BENCH_REPO = 'kafkalab-bench/node';
 async function removeBenchImages(docker: Docker): Promise<void> {
   for (const ref of [BENCH_REPO, fallbackBase(BENCH_REPO).split(':')[0] ?? '']) {
     const images = await docker.listImages({ filters: JSON.stringify({ reference: [ref] }) });
-    for (const image of images) await docker.getImage(image.Id).remove({ force: true }).catch(() => undefined);
+    for (const image of images)
+      await docker
+        .getImage(image.Id)
+        .remove({ force: true })
+        .catch(() => undefined);
   }
 }
 
@@ -24,7 +28,11 @@ export const imagesSection: Section = {
   describe: 'npm run images: cold build (mmdebstrap, Maven, docker build), warm re-run, image size',
   async run(ctx) {
     const dataDir = path.join(ctx.config.dataDir, 'bench-images');
-    const config = loadConfig({ ...process.env, KAFKALAB_IMAGE_REPO: BENCH_REPO, KAFKALAB_DATA_DIR: dataDir });
+    const config = loadConfig({
+      ...process.env,
+      KAFKALAB_IMAGE_REPO: BENCH_REPO,
+      KAFKALAB_DATA_DIR: dataDir,
+    });
     const { docker } = ctx.runtime;
     const cold: number[] = [];
     const warm: number[] = [];
@@ -47,7 +55,13 @@ export const imagesSection: Section = {
     await removeBenchImages(docker);
     rmSync(dataDir, { recursive: true, force: true });
     return [
-      { name: 'build cold', value: round(median(cold)), unit: 's', runs: cold, note: 'no images, no Maven/rootfs caches' },
+      {
+        name: 'build cold',
+        value: round(median(cold)),
+        unit: 's',
+        runs: cold,
+        note: 'no images, no Maven/rootfs caches',
+      },
       { name: 'build warm', value: round(median(warm), 2), unit: 's', runs: warm, note: 'inputs unchanged' },
       { name: 'cold / warm', value: round(median(cold) / median(warm)), unit: 'x' },
       { name: 'server image size', value: Math.round(size / 2 ** 20), unit: 'MiB' },

@@ -8,10 +8,18 @@ import { brokerConfigCheck, zkPathCheck } from './types/zookeeper.ts';
 
 /** Every check type, by id. Adding a type = writing it and listing it here. */
 export const checkTypes: ReadonlyMap<string, CheckType<never>> = new Map(
-  ([commandCheck, fileCheck, brokersCheck, topicCheck, messagesCheck, groupCheck, zkPathCheck, brokerConfigCheck] as CheckType<never>[]).map((t) => [
-    t.id,
-    t,
-  ]),
+  (
+    [
+      commandCheck,
+      fileCheck,
+      brokersCheck,
+      topicCheck,
+      messagesCheck,
+      groupCheck,
+      zkPathCheck,
+      brokerConfigCheck,
+    ] as CheckType<never>[]
+  ).map((t) => [t.id, t]),
 );
 
 /** Default time a check may take (`timeoutSec` in the block overrides it). */
@@ -32,7 +40,11 @@ export async function runCheck(exercise: CheckExercise, ctx: CheckContext): Prom
   const started = Date.now();
   const type = checkTypes.get(exercise.type);
   if (!type) {
-    return { status: 'error', message: { zh: `未知的检查类型 ${exercise.type}`, en: `Unknown check type ${exercise.type}` }, durationMs: 0 };
+    return {
+      status: 'error',
+      message: { zh: `未知的检查类型 ${exercise.type}`, en: `Unknown check type ${exercise.type}` },
+      durationMs: 0,
+    };
   }
   const timeoutMs = (exercise.timeoutSec ?? DEFAULT_CHECK_TIMEOUT_MS / 1000) * 1000;
   let timer: NodeJS.Timeout | undefined;
@@ -45,7 +57,7 @@ export async function runCheck(exercise: CheckExercise, ctx: CheckContext): Prom
     ]);
     return { ...outcome, durationMs: Date.now() - started };
   } catch (err) {
-    const seconds = Math.round(timeoutMs / 1000);
+    const seconds = Number((timeoutMs / 1000).toFixed(1));
     const message: Bilingual =
       err instanceof CheckTimeout
         ? { zh: `检查在 ${seconds} 秒内没有完成`, en: `The check did not finish within ${seconds} s` }
@@ -78,7 +90,10 @@ export function gradeQuiz(quiz: QuizExercise, answer: readonly number[]): CheckR
     status: 'fail',
     message:
       quiz.multiple && partly
-        ? { zh: '部分正确：再想想还有哪些选项（或多选了哪些）', en: 'Partly right: think again about which choices belong (or do not)' }
+        ? {
+            zh: '部分正确：再想想还有哪些选项（或多选了哪些）',
+            en: 'Partly right: think again about which choices belong (or do not)',
+          }
         : { zh: '回答不正确', en: 'Not correct' },
     durationMs: 0,
   };
@@ -89,13 +104,18 @@ export function environmentContext(access: NodeAccess, envId: string): CheckCont
   return {
     exec: (node, argv, opts) => access.exec(envId, node, argv, opts),
     agent: async <T>(args: readonly string[], node: NodeName = 'bigdata01'): Promise<T> => {
-      const r = await access.exec(envId, node, ['kafkalab-agent', ...args, '--timeout', '15000'], { timeoutMs: 18_000 });
+      const r = await access.exec(envId, node, ['kafkalab-agent', ...args, '--timeout', '15000'], {
+        timeoutMs: 18_000,
+      });
       const text = r.stdout.trim();
       if (r.exitCode === 0) {
         try {
           return JSON.parse(text) as T;
         } catch {
-          throw new AgentError('bad_output', `the agent printed something that is not JSON: ${text.slice(0, 200)}`);
+          throw new AgentError(
+            'bad_output',
+            `the agent printed something that is not JSON: ${text.slice(0, 200)}`,
+          );
         }
       }
       let error: { code?: string; message?: string } | undefined;
@@ -104,7 +124,10 @@ export function environmentContext(access: NodeAccess, envId: string): CheckCont
       } catch {
         error = undefined;
       }
-      throw new AgentError(error?.code ?? (r.timedOut ? 'timeout' : 'agent_failed'), error?.message ?? (r.stderr.trim() || `agent exited with ${r.exitCode}`));
+      throw new AgentError(
+        error?.code ?? (r.timedOut ? 'timeout' : 'agent_failed'),
+        error?.message ?? (r.stderr.trim() || `agent exited with ${r.exitCode}`),
+      );
     },
   };
 }

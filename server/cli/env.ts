@@ -14,7 +14,11 @@ export function envCommands(ctx: CliContext): Command {
     .command('create')
     .description('Create the environment of an owner (or return the existing one) and wait until it is ready')
     .requiredOption('--owner <name>', 'the student the environment belongs to')
-    .addOption(new Option('--mode <mode>', 'install: ZooKeeper only; ready: Kafka installed and running').choices(['ready', 'install']).default('ready'))
+    .addOption(
+      new Option('--mode <mode>', 'install: ZooKeeper only; ready: Kafka installed and running')
+        .choices(['ready', 'install'])
+        .default('ready'),
+    )
     .action(async (opts: { owner: string; mode: EnvMode }) => {
       const owner = checkOwner(opts.owner);
       const rt = await runtime();
@@ -32,13 +36,17 @@ export function envCommands(ctx: CliContext): Command {
         ctx.out.write('no environments\n');
         return;
       }
-      ctx.out.write(`${'ID'.padEnd(28)} ${'OWNER'.padEnd(20)} ${'MODE'.padEnd(8)} ${'STATE'.padEnd(9)} CREATED\n`);
+      ctx.out.write(
+        `${'ID'.padEnd(28)} ${'OWNER'.padEnd(20)} ${'MODE'.padEnd(8)} ${'STATE'.padEnd(9)} CREATED\n`,
+      );
       for (const e of envs) ctx.out.write(`${formatEnv(e)}\n`);
     });
 
   env
     .command('exec')
-    .description('Run a command on a server; its exit code becomes ours (kafkalab env exec alice bigdata01 -- jps)')
+    .description(
+      'Run a command on a server; its exit code becomes ours (kafkalab env exec alice bigdata01 -- jps)',
+    )
     .argument('<name>', 'owner name or environment id')
     .argument('<node>', 'bigdata01, bigdata02 or bigdata03')
     .argument('<command...>', 'the command, after --')
@@ -46,12 +54,16 @@ export function envCommands(ctx: CliContext): Command {
     .action(async (name: string, node: string, command: string[], opts: { timeout: string }) => {
       const server = checkNode(node);
       const secs = Number(opts.timeout);
-      if (!Number.isFinite(secs) || secs <= 0) throw new AppError(400, 'bad_request', `--timeout must be a positive number, got ${opts.timeout}`);
+      if (!Number.isFinite(secs) || secs <= 0)
+        throw new AppError(400, 'bad_request', `--timeout must be a positive number, got ${opts.timeout}`);
       const rt = await runtime();
       const id = await resolveEnv(rt, name);
       // A piped stdin is forwarded (`... -- bash -s < script.sh`); a terminal's is not read.
       const stdin = process.stdin.isTTY ? undefined : await readAll(process.stdin);
-      const r = await rt.nodes.exec(id, server, command, { timeoutMs: secs * 1000, ...(stdin ? { stdin } : {}) });
+      const r = await rt.nodes.exec(id, server, command, {
+        timeoutMs: secs * 1000,
+        ...(stdin ? { stdin } : {}),
+      });
       process.stdout.write(r.stdout);
       process.stderr.write(r.stderr);
       if (r.timedOut) process.stderr.write(`kafkalab: the command was killed after ${secs} s\n`);
@@ -60,13 +72,16 @@ export function envCommands(ctx: CliContext): Command {
 
   env
     .command('snapshot')
-    .description("Print the cluster as the in-environment agent sees it (JSON)")
+    .description('Print the cluster as the in-environment agent sees it (JSON)')
     .argument('<name>', 'owner name or environment id')
     .action(async (name: string) => {
       const rt = await runtime();
       const id = await resolveEnv(rt, name);
       const r = await rt.nodes.exec(id, 'bigdata01', ['kafkalab-agent', 'snapshot'], { timeoutMs: 30_000 });
-      if (r.exitCode !== 0) throw new AppError(502, 'agent_failed', `The agent failed (exit ${r.exitCode})`, { details: `${r.stdout}${r.stderr}` });
+      if (r.exitCode !== 0)
+        throw new AppError(502, 'agent_failed', `The agent failed (exit ${r.exitCode})`, {
+          details: `${r.stdout}${r.stderr}`,
+        });
       ctx.out.write(`${JSON.stringify(JSON.parse(r.stdout), null, 2)}\n`);
     });
 
@@ -83,7 +98,8 @@ export function envCommands(ctx: CliContext): Command {
         const rt = await runtime();
         const id = await resolveEnv(rt, name);
         if (verb === 'stop') await rt.environments.stop(id);
-        else if (verb === 'start') ctx.out.write(`${formatEnv(await rt.environments.start(id, ctx.progress))}\n`);
+        else if (verb === 'start')
+          ctx.out.write(`${formatEnv(await rt.environments.start(id, ctx.progress))}\n`);
         else await rt.environments.remove(id);
         if (verb !== 'start') ctx.out.write(`${verb === 'rm' ? 'removed' : 'stopped'} ${id}\n`);
       });

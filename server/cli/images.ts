@@ -14,7 +14,12 @@ export function imagesCommands(ctx: CliContext): Command {
       const config = ctx.config();
       const started = Date.now();
       const runtime = await createRuntime(config, ctx.progress);
-      const report = await buildImages({ docker: runtime.docker, config, progress: ctx.progress, force: opts.force === true });
+      const report = await buildImages({
+        docker: runtime.docker,
+        config,
+        progress: ctx.progress,
+        force: opts.force === true,
+      });
       const secs = ((Date.now() - started) / 1000).toFixed(1);
       ctx.out.write(
         `${report.reused ? 'up to date' : 'built'}: ${report.image} (= ${report.latest}), ` +

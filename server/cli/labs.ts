@@ -18,10 +18,13 @@ export function labsCommands(ctx: CliContext): Command {
     .argument('[dir]', 'labs folder', projectPaths.labs)
     .action((dir: string) => {
       const course = loadCourse(path.resolve(dir), checkTypes);
-      for (const p of course.problems) ctx.out.write(`${path.relative(process.cwd(), p.file) || p.file}:${p.line}: ${p.message}\n`);
+      for (const p of course.problems)
+        ctx.out.write(`${path.relative(process.cwd(), p.file) || p.file}:${p.line}: ${p.message}\n`);
       const exercises = course.labs.reduce((n, l) => n + l.exercises.length, 0);
       if (course.problems.length > 0) {
-        ctx.out.write(`\n${course.problems.length} problem${course.problems.length === 1 ? '' : 's'}; ${course.labs.length} lab(s) valid\n`);
+        ctx.out.write(
+          `\n${course.problems.length} problem${course.problems.length === 1 ? '' : 's'}; ${course.labs.length} lab(s) valid\n`,
+        );
         process.exitCode = 1;
       } else ctx.out.write(`ok: ${course.labs.length} labs, ${exercises} exercises\n`);
     });
@@ -34,22 +37,44 @@ export function labsCommands(ctx: CliContext): Command {
     .option('--as <owner>', 'owner name prefix of the test environments (run tests side by side)', 'labtest')
     .action(async (ids: string[], opts: { keep?: boolean; as: string }) => {
       const course = loadCourse(projectPaths.labs, checkTypes);
-      const show = (ps: typeof course.problems): string => ps.map((p) => `${path.relative(process.cwd(), p.file)}:${p.line}: ${p.message}`).join('\n');
+      const show = (ps: typeof course.problems): string =>
+        ps.map((p) => `${path.relative(process.cwd(), p.file)}:${p.line}: ${p.message}`).join('\n');
       // Testing named labs needs only those labs to be valid; testing all needs the whole course.
-      const inChosen = (file: string): boolean => ids.length === 0 || ids.some((id) => file.includes(`${path.sep}${id}${path.sep}`));
-      const blocking = course.problems.filter((p) => inChosen(p.file) && (ids.length === 0 || p.courseLevel !== true));
+      const inChosen = (file: string): boolean =>
+        ids.length === 0 || ids.some((id) => file.includes(`${path.sep}${id}${path.sep}`));
+      const blocking = course.problems.filter(
+        (p) => inChosen(p.file) && (ids.length === 0 || p.courseLevel !== true),
+      );
       if (blocking.length > 0) {
-        throw new AppError(400, 'labs_invalid', 'The labs do not validate; run `kafkalab labs validate`', { details: show(blocking) });
+        throw new AppError(400, 'labs_invalid', 'The labs do not validate; run `kafkalab labs validate`', {
+          details: show(blocking),
+        });
       }
-      if (course.problems.length > 0) process.stderr.write(`warning: other labs have problems:\n${show(course.problems)}\n`);
+      if (course.problems.length > 0)
+        process.stderr.write(`warning: other labs have problems:\n${show(course.problems)}\n`);
       const unknown = ids.filter((id) => !course.labs.some((l) => l.id === id));
-      if (unknown.length > 0) throw new AppError(404, 'lab_not_found', `Unknown lab${unknown.length > 1 ? 's' : ''}: ${unknown.join(', ')}`);
+      if (unknown.length > 0)
+        throw new AppError(
+          404,
+          'lab_not_found',
+          `Unknown lab${unknown.length > 1 ? 's' : ''}: ${unknown.join(', ')}`,
+        );
       const chosen = ids.length === 0 ? course.labs : course.labs.filter((l) => ids.includes(l.id));
       const rt = await createRuntime(ctx.config(), ctx.progress);
-      const rows = await testLabs(chosen, { backend: rt.environments, access: rt.nodes, progress: ctx.progress, owner: opts.as, keep: opts.keep === true });
+      const rows = await testLabs(chosen, {
+        backend: rt.environments,
+        access: rt.nodes,
+        progress: ctx.progress,
+        owner: opts.as,
+        keep: opts.keep === true,
+      });
       ctx.out.write(`${formatLabTable(rows)}\n`);
       const failed = rows.filter((r) => r.problem !== undefined).length;
-      ctx.out.write(failed === 0 ? `\nall ${rows.length} exercises ok\n` : `\n${failed} of ${rows.length} exercises failed\n`);
+      ctx.out.write(
+        failed === 0
+          ? `\nall ${rows.length} exercises ok\n`
+          : `\n${failed} of ${rows.length} exercises failed\n`,
+      );
       if (failed > 0) process.exitCode = 1;
     });
   return labs;

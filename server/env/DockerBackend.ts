@@ -94,7 +94,9 @@ export class DockerBackend implements EnvironmentBackend {
 
   /** The environment as Docker has it; `creating` only when asked to account for creations. */
   private async inspect(envId: string, reportCreating: boolean): Promise<EnvInfo | undefined> {
-    const filters = JSON.stringify({ label: [`${LABELS.prefix}=${this.opts.prefix}`, `${LABELS.env}=${envId}`] });
+    const filters = JSON.stringify({
+      label: [`${LABELS.prefix}=${this.opts.prefix}`, `${LABELS.env}=${envId}`],
+    });
     const containers = await this.opts.docker.listContainers({ all: true, filters });
     return containers.length === 0 ? undefined : this.describe(envId, containers, reportCreating);
   }
@@ -107,7 +109,9 @@ export class DockerBackend implements EnvironmentBackend {
       const env = c.Labels[LABELS.env];
       if (env !== undefined) byEnv.set(env, [...(byEnv.get(env) ?? []), c]);
     }
-    return [...byEnv.entries()].map(([id, cs]) => this.describe(id, cs)).sort((a, b) => a.id.localeCompare(b.id));
+    return [...byEnv.entries()]
+      .map(([id, cs]) => this.describe(id, cs))
+      .sort((a, b) => a.id.localeCompare(b.id));
   }
 
   async stop(envId: string): Promise<void> {
@@ -117,7 +121,9 @@ export class DockerBackend implements EnvironmentBackend {
     // leaves a registration behind that blocks its next start.
     for (const node of env.nodes) {
       if (node.state !== 'running') continue;
-      await this.opts.access.exec(envId, node.name, ['/opt/kafkalab/bin/stop-broker', '30'], { timeoutMs: 40_000 }).catch(() => undefined);
+      await this.opts.access
+        .exec(envId, node.name, ['/opt/kafkalab/bin/stop-broker', '30'], { timeoutMs: 40_000 })
+        .catch(() => undefined);
     }
     await Promise.all(
       env.nodes.map((n) =>
@@ -217,9 +223,14 @@ export class DockerBackend implements EnvironmentBackend {
 
     const count = (await this.list()).length;
     if (count >= this.opts.maxEnvironments) {
-      throw new AppError(503, 'capacity_full', `All ${this.opts.maxEnvironments} environments are in use; try again later`, {
-        details: 'An operator can raise KAFKALAB_MAX_ENVS, or stop or remove idle environments.',
-      });
+      throw new AppError(
+        503,
+        'capacity_full',
+        `All ${this.opts.maxEnvironments} environments are in use; try again later`,
+        {
+          details: 'An operator can raise KAFKALAB_MAX_ENVS, or stop or remove idle environments.',
+        },
+      );
     }
     const log = this.opts.log.child({ envId: id, owner });
     const started = Date.now();
@@ -232,7 +243,10 @@ export class DockerBackend implements EnvironmentBackend {
       throw failure;
     }
     log.info({ ms: Date.now() - started, mode }, 'environment ready');
-    progress({ phase: 'ready', message: `environment ready in ${((Date.now() - started) / 1000).toFixed(1)} s` });
+    progress({
+      phase: 'ready',
+      message: `environment ready in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+    });
   }
 
   private async provision(id: string, owner: string, mode: EnvMode, progress: Progress): Promise<void> {
@@ -292,12 +306,21 @@ export class DockerBackend implements EnvironmentBackend {
 
     await this.readiness.zookeeperQuorum(id, deadline, progress);
     if (mode === 'ready') {
-      progress({ phase: 'install', message: 'installing Kafka on bigdata01..03 (the install lab’s solution)' });
+      progress({
+        phase: 'install',
+        message: 'installing Kafka on bigdata01..03 (the install lab’s solution)',
+      });
       await this.readiness.runScript(id, 'bigdata01', this.opts.installScript(), deadline, 'install script');
       await this.readiness.kafka(id, NODES.length, deadline, progress);
     }
     await containers[0]?.putArchive(
-      await packTar([{ name: PROVISIONED.slice(1), content: JSON.stringify({ mode, at: new Date().toISOString() }), mode: 0o644 }]),
+      await packTar([
+        {
+          name: PROVISIONED.slice(1),
+          content: JSON.stringify({ mode, at: new Date().toISOString() }),
+          mode: 0o644,
+        },
+      ]),
       { path: '/' },
     );
   }
@@ -338,7 +361,9 @@ export class DockerBackend implements EnvironmentBackend {
     const first = env.nodes.find((n) => n.name === 'bigdata01');
     if (first === undefined) return false;
     try {
-      const res = (await this.opts.docker.getContainer(first.containerId).infoArchive({ path: PROVISIONED })) as NodeJS.ReadableStream & {
+      const res = (await this.opts.docker
+        .getContainer(first.containerId)
+        .infoArchive({ path: PROVISIONED })) as NodeJS.ReadableStream & {
         resume(): void;
       };
       res.resume();
@@ -356,7 +381,11 @@ export class DockerBackend implements EnvironmentBackend {
     let state: EnvState;
     if (reportCreating && this.creating.has(id)) state = 'creating';
     else if (nodes.length === NODES.length && nodes.every((x) => x.state === 'running')) state = 'running';
-    else if (nodes.length === NODES.length && nodes.every((x) => x.state === 'exited' || x.state === 'created')) state = 'stopped';
+    else if (
+      nodes.length === NODES.length &&
+      nodes.every((x) => x.state === 'exited' || x.state === 'created')
+    )
+      state = 'stopped';
     else state = 'broken';
     return {
       id,
@@ -370,7 +399,8 @@ export class DockerBackend implements EnvironmentBackend {
 
   /** Adds what the student or operator needs to see why boot failed: server logs. */
   private async withDiagnostics(envId: string, err: unknown): Promise<AppError> {
-    const base = err instanceof AppError ? err : new AppError(500, 'env_create_failed', messageOf(err), { cause: err });
+    const base =
+      err instanceof AppError ? err : new AppError(500, 'env_create_failed', messageOf(err), { cause: err });
     const parts: string[] = base.details === undefined ? [] : [base.details];
     for (const node of NODES) {
       try {
@@ -382,7 +412,10 @@ export class DockerBackend implements EnvironmentBackend {
         // The container may not exist (failure before creation); nothing to show.
       }
     }
-    return new AppError(base.status, base.reason, base.message, { cause: base.cause ?? err, details: parts.join('\n') });
+    return new AppError(base.status, base.reason, base.message, {
+      cause: base.cause ?? err,
+      details: parts.join('\n'),
+    });
   }
 }
 

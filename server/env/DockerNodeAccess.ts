@@ -24,7 +24,12 @@ export class DockerNodeAccess implements NodeAccess {
     return names(this.prefix, envId).container(node);
   }
 
-  async exec(envId: string, node: NodeName, argv: readonly string[], opts: ExecOptions = {}): Promise<ExecResult> {
+  async exec(
+    envId: string,
+    node: NodeName,
+    argv: readonly string[],
+    opts: ExecOptions = {},
+  ): Promise<ExecResult> {
     try {
       return await execIn(this.docker, this.containerName(envId, node), argv, opts);
     } catch (err) {
@@ -32,7 +37,11 @@ export class DockerNodeAccess implements NodeAccess {
     }
   }
 
-  async openTerminal(envId: string, node: NodeName, size: { cols: number; rows: number }): Promise<TerminalSession> {
+  async openTerminal(
+    envId: string,
+    node: NodeName,
+    size: { cols: number; rows: number },
+  ): Promise<TerminalSession> {
     const container = this.docker.getContainer(this.containerName(envId, node));
     const termId = randomBytes(6).toString('hex');
     const pidFile = `${TERM_DIR}/${termId}`;
@@ -48,7 +57,7 @@ export class DockerNodeAccess implements NodeAccess {
         Tty: true,
         Env: ['TERM=xterm-256color', 'LANG=C.UTF-8'],
       });
-      stream = (await exec.start({ hijack: true, stdin: true, Tty: true }));
+      stream = await exec.start({ hijack: true, stdin: true, Tty: true });
     } catch (err) {
       throw this.explain(err, envId, node);
     }
@@ -101,8 +110,10 @@ export class DockerNodeAccess implements NodeAccess {
       '%y\\t%s\\t%T@\\t%f\\n',
     ]);
     if (r.exitCode !== 0) {
-      if (/No such file/.test(r.stderr)) throw new AppError(404, 'file_not_found', `${dir} does not exist on ${node}`);
-      if (/Not a directory/.test(r.stderr)) throw new AppError(400, 'not_a_directory', `${dir} is not a directory`);
+      if (/No such file/.test(r.stderr))
+        throw new AppError(404, 'file_not_found', `${dir} does not exist on ${node}`);
+      if (/Not a directory/.test(r.stderr))
+        throw new AppError(400, 'not_a_directory', `${dir} is not a directory`);
       throw new AppError(500, 'list_failed', `Listing ${dir} on ${node} failed`, { details: r.stderr });
     }
     const types: Record<string, DirEntry['type']> = { f: 'file', d: 'dir', l: 'link' };
@@ -118,7 +129,13 @@ export class DockerNodeAccess implements NodeAccess {
           mtime: new Date(Number(mtime) * 1000).toISOString(),
         };
       })
-      .sort((a, b) => (a.type === 'dir') !== (b.type === 'dir') ? (a.type === 'dir' ? -1 : 1) : a.name.localeCompare(b.name));
+      .sort((a, b) =>
+        (a.type === 'dir') !== (b.type === 'dir')
+          ? a.type === 'dir'
+            ? -1
+            : 1
+          : a.name.localeCompare(b.name),
+      );
   }
 
   async readFile(envId: string, node: NodeName, filePath: string): Promise<FileContent> {
@@ -128,7 +145,11 @@ export class DockerNodeAccess implements NodeAccess {
     if (stat === undefined) throw new AppError(404, 'file_not_found', `${file} does not exist on ${node}`);
     if (isDir(stat.mode)) throw new AppError(400, 'is_a_directory', `${file} is a directory`);
     if (stat.size > MAX_FILE_BYTES) {
-      throw new AppError(413, 'file_too_large', `${file} is ${stat.size} bytes; the editor opens files up to ${MAX_FILE_BYTES}`);
+      throw new AppError(
+        413,
+        'file_too_large',
+        `${file} is ${stat.size} bytes; the editor opens files up to ${MAX_FILE_BYTES}`,
+      );
     }
     let archive: NodeJS.ReadableStream;
     try {
@@ -143,7 +164,11 @@ export class DockerNodeAccess implements NodeAccess {
   async writeFile(envId: string, node: NodeName, filePath: string, content: Buffer): Promise<void> {
     const file = checkServerPath(filePath);
     if (content.length > MAX_FILE_BYTES) {
-      throw new AppError(413, 'file_too_large', `The file is ${content.length} bytes; the editor saves files up to ${MAX_FILE_BYTES}`);
+      throw new AppError(
+        413,
+        'file_too_large',
+        `The file is ${content.length} bytes; the editor saves files up to ${MAX_FILE_BYTES}`,
+      );
     }
     const container = this.docker.getContainer(this.containerName(envId, node));
     const dir = path.posix.dirname(file);
@@ -154,7 +179,8 @@ export class DockerNodeAccess implements NodeAccess {
     if (parent === undefined || !isDir(parent.mode)) {
       throw new AppError(404, 'directory_not_found', `Directory ${dir} does not exist on ${node}`);
     }
-    if (existing !== undefined && isDir(existing.mode)) throw new AppError(400, 'is_a_directory', `${file} is a directory`);
+    if (existing !== undefined && isDir(existing.mode))
+      throw new AppError(400, 'is_a_directory', `${file} is a directory`);
     const mode = existing === undefined ? 0o644 : existing.mode & 0o7777;
     const tarball = await packTar([{ name: path.posix.basename(file), content, mode }]);
     try {
@@ -177,7 +203,11 @@ export class DockerNodeAccess implements NodeAccess {
       res.resume();
       const header = res.headers['x-docker-container-path-stat'];
       if (typeof header !== 'string') return undefined;
-      return JSON.parse(Buffer.from(header, 'base64').toString('utf8')) as { size: number; mode: number; mtime: string };
+      return JSON.parse(Buffer.from(header, 'base64').toString('utf8')) as {
+        size: number;
+        mode: number;
+        mtime: string;
+      };
     } catch (err) {
       const status = (err as { statusCode?: number }).statusCode;
       if (status === 404 && (await this.containerExists(container))) return undefined;
@@ -196,15 +226,30 @@ export class DockerNodeAccess implements NodeAccess {
 
   /** Engine errors about a server, said in the student's terms. */
   private explain(err: unknown, envId: string, node: NodeName): AppError {
-    if (err instanceof AppError && err.reason !== 'container_not_found' && err.reason !== 'container_not_running') return err;
+    if (
+      err instanceof AppError &&
+      err.reason !== 'container_not_found' &&
+      err.reason !== 'container_not_running'
+    )
+      return err;
     const e = err instanceof AppError ? err : engineError(err, this.containerName(envId, node));
     if (e.reason === 'container_not_found') {
-      return new AppError(404, 'env_not_found', `Environment ${envId} has no server ${node}: it does not exist (yet)`, { cause: err });
+      return new AppError(
+        404,
+        'env_not_found',
+        `Environment ${envId} has no server ${node}: it does not exist (yet)`,
+        { cause: err },
+      );
     }
     if (e.reason === 'container_not_running') {
-      return new AppError(409, 'env_not_running', `Server ${node} of environment ${envId} is not running: start the environment first`, {
-        cause: err,
-      });
+      return new AppError(
+        409,
+        'env_not_running',
+        `Server ${node} of environment ${envId} is not running: start the environment first`,
+        {
+          cause: err,
+        },
+      );
     }
     return e;
   }

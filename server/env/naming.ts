@@ -39,7 +39,10 @@ export function checkNode(node: unknown): NodeName {
 }
 
 /** Docker names of an environment's objects. */
-export function names(prefix: string, envId: string): { network: string; container: (node: NodeName) => string } {
+export function names(
+  prefix: string,
+  envId: string,
+): { network: string; container: (node: NodeName) => string } {
   return {
     network: `${prefix}-${envId}`,
     container: (node) => `${prefix}-${envId}-${node}`,

@@ -34,7 +34,12 @@ export class Readiness {
       modes = await Promise.all(NODES.map((node) => this.zookeeperMode(envId, node)));
       const inQuorum = modes.filter((m) => m === 'leader' || m === 'follower').length;
       if (inQuorum !== reported) {
-        progress({ phase: 'zookeeper', message: `ZooKeeper ${inQuorum}/3 in the quorum`, done: inQuorum, total: 3 });
+        progress({
+          phase: 'zookeeper',
+          message: `ZooKeeper ${inQuorum}/3 in the quorum`,
+          done: inQuorum,
+          total: 3,
+        });
         reported = inQuorum;
       }
       if (inQuorum === NODES.length && modes.includes('leader')) return;
@@ -42,29 +47,50 @@ export class Readiness {
     }
     const missing = NODES.filter((_, i) => modes[i] !== 'leader' && modes[i] !== 'follower');
     const tails = await Promise.all(
-      missing.map(async (node) => `--- ${node}: zookeeper.log ---\n${await this.tail(envId, node, '/opt/data/zookeeper/logs/zookeeper.log')}`),
+      missing.map(
+        async (node) =>
+          `--- ${node}: zookeeper.log ---\n${await this.tail(envId, node, '/opt/data/zookeeper/logs/zookeeper.log')}`,
+      ),
     );
-    throw new AppError(504, 'zookeeper_not_ready', `The ZooKeeper quorum did not form: no answer from ${missing.join(', ')}`, {
-      details: tails.join('\n'),
-    });
+    throw new AppError(
+      504,
+      'zookeeper_not_ready',
+      `The ZooKeeper quorum did not form: no answer from ${missing.join(', ')}`,
+      {
+        details: tails.join('\n'),
+      },
+    );
   }
 
   /** How many servers have a broker installed that ran before (and will be started again). */
   async brokersThatRanBefore(envId: string): Promise<number> {
     const results = await Promise.all(
-      NODES.map((node) => this.access.exec(envId, node, ['/opt/kafkalab/bin/broker-ran-before'], { timeoutMs: 10_000 })),
+      NODES.map((node) =>
+        this.access.exec(envId, node, ['/opt/kafkalab/bin/broker-ran-before'], { timeoutMs: 10_000 }),
+      ),
     );
     return results.filter((r) => r.exitCode === 0).length;
   }
 
   /** Runs a shell script on a server; fails with the tail of its output. */
-  async runScript(envId: string, node: NodeName, script: string, deadline: number, what: string): Promise<void> {
+  async runScript(
+    envId: string,
+    node: NodeName,
+    script: string,
+    deadline: number,
+    what: string,
+  ): Promise<void> {
     const r = await runScript(this.access, envId, node, script, Math.max(1000, deadline - Date.now()));
     if (r.exitCode !== 0) {
       const output = `${r.stdout}\n${r.stderr}`.trim().split('\n').slice(-15).join('\n');
-      throw new AppError(500, 'script_failed', `The ${what} failed on ${node} (exit ${r.exitCode}${r.timedOut ? ', timed out' : ''})`, {
-        details: output,
-      });
+      throw new AppError(
+        500,
+        'script_failed',
+        `The ${what} failed on ${node} (exit ${r.exitCode}${r.timedOut ? ', timed out' : ''})`,
+        {
+          details: output,
+        },
+      );
     }
   }
 
@@ -76,7 +102,12 @@ export class Readiness {
     const onLine = (line: ReadyLine): void => {
       last = line;
       if (line.phase === 'brokers' && line.done !== undefined) {
-        progress({ phase: 'brokers', message: `brokers ${line.done}/${line.total ?? brokers} registered`, done: line.done, total: line.total ?? brokers });
+        progress({
+          phase: 'brokers',
+          message: `brokers ${line.done}/${line.total ?? brokers} registered`,
+          done: line.done,
+          total: line.total ?? brokers,
+        });
       } else if (line.phase === 'controller') {
         progress({ phase: 'controller', message: `controller elected: broker ${line.id}` });
       } else if (line.phase === 'roundtrip') {
@@ -110,7 +141,11 @@ export class Readiness {
   }
 
   /** An error naming the brokers that did not come up, with the tail of their logs. */
-  private async brokersNotReady(envId: string, last: ReadyLine | undefined, stderr: string): Promise<AppError> {
+  private async brokersNotReady(
+    envId: string,
+    last: ReadyLine | undefined,
+    stderr: string,
+  ): Promise<AppError> {
     const missing = new Set((last?.missing ?? []).map(String));
     const details: string[] = [];
     const culprits: string[] = [];
@@ -131,21 +166,29 @@ export class Readiness {
       const [id = '', running = 'no'] = head.trim().split(' ');
       if (missing.has(id) || missing.has(node) || running !== 'yes') {
         culprits.push(`${node} (broker ${id || '?'}${running === 'yes' ? '' : ', not running'})`);
-        details.push(`--- ${node}: tail of the broker log ---\n${log.join('\n').trimEnd() || '(no log yet)'}`);
+        details.push(
+          `--- ${node}: tail of the broker log ---\n${log.join('\n').trimEnd() || '(no log yet)'}`,
+        );
       }
     }
     const why = last?.error ?? (stderr.trim() || 'the agent gave no answer');
     const who = culprits.length > 0 ? `: ${culprits.join(', ')}` : '';
-    return new AppError(504, 'brokers_not_ready', `Kafka did not become ready (${why})${who}`, { details: details.join('\n') });
+    return new AppError(504, 'brokers_not_ready', `Kafka did not become ready (${why})${who}`, {
+      details: details.join('\n'),
+    });
   }
 
   private async zookeeperMode(envId: string, node: NodeName): Promise<string | undefined> {
-    const r = await this.access.exec(envId, node, ['/opt/zookeeper/bin/zkServer.sh', 'status'], { timeoutMs: 5000 }).catch(() => undefined);
+    const r = await this.access
+      .exec(envId, node, ['/opt/zookeeper/bin/zkServer.sh', 'status'], { timeoutMs: 5000 })
+      .catch(() => undefined);
     return r === undefined ? undefined : /Mode: (\w+)/.exec(r.stdout)?.[1];
   }
 
   private async tail(envId: string, node: NodeName, file: string): Promise<string> {
-    const r = await this.access.exec(envId, node, ['tail', '-n', '12', file], { timeoutMs: 5000 }).catch(() => undefined);
+    const r = await this.access
+      .exec(envId, node, ['tail', '-n', '12', file], { timeoutMs: 5000 })
+      .catch(() => undefined);
     return r?.stdout.trimEnd() || '(no log)';
   }
 }
@@ -154,7 +197,13 @@ export class Readiness {
  * Runs a script with `bash -c`, not on bash's stdin: with `bash -s`, the first `ssh` in the
  * script would read the rest of the script as its own input and the script would silently stop.
  */
-export function runScript(access: NodeAccess, envId: string, node: NodeName, script: string, timeoutMs: number): Promise<ExecResult> {
+export function runScript(
+  access: NodeAccess,
+  envId: string,
+  node: NodeName,
+  script: string,
+  timeoutMs: number,
+): Promise<ExecResult> {
   return access.exec(envId, node, ['bash', '-c', script, 'solve.sh'], { timeoutMs });
 }
 

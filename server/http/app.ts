@@ -33,7 +33,9 @@ export function createApp(deps: AppDeps): App {
     res.status(report.ok ? 200 : 503).json(report);
   });
 
-  app.use((req, _res, next) => next(new AppError(404, 'not_found', `No route for ${req.method} ${req.path}`)));
+  app.use((req, _res, next) =>
+    next(new AppError(404, 'not_found', `No route for ${req.method} ${req.path}`)),
+  );
   app.use(errorHandler(deps.log));
 
   const server = createServer(app);

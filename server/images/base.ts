@@ -64,7 +64,8 @@ export async function ensureBaseImage(docker: Docker, opts: BaseImageOptions): P
   });
   await buildWithMmdebstrap(docker, opts);
   const id = await imageId(docker, opts.fallback);
-  if (id === undefined) throw new AppError(500, 'base_import_failed', `docker import did not produce ${opts.fallback}`);
+  if (id === undefined)
+    throw new AppError(500, 'base_import_failed', `docker import did not produce ${opts.fallback}`);
   return { ref: opts.fallback, id, source: 'built' };
 }
 
@@ -73,9 +74,15 @@ async function buildWithMmdebstrap(docker: Docker, opts: BaseImageOptions): Prom
   mkdirSync(opts.logDir, { recursive: true });
   if (!opts.host.which('mmdebstrap')) {
     if (!opts.host.isRoot() || !opts.host.which('apt-get')) {
-      throw new AppError(503, 'mmdebstrap_missing', `${opts.configured} cannot be pulled and mmdebstrap is not installed`, {
-        details: 'Install mmdebstrap (Debian/Ubuntu: apt-get install mmdebstrap), or make the base image available.',
-      });
+      throw new AppError(
+        503,
+        'mmdebstrap_missing',
+        `${opts.configured} cannot be pulled and mmdebstrap is not installed`,
+        {
+          details:
+            'Install mmdebstrap (Debian/Ubuntu: apt-get install mmdebstrap), or make the base image available.',
+        },
+      );
     }
     opts.progress({ phase: 'base', message: 'installing mmdebstrap with apt' });
     await aptInstall(opts.host, ['mmdebstrap'], log, 'mmdebstrap');
@@ -105,10 +112,17 @@ async function buildWithMmdebstrap(docker: Docker, opts: BaseImageOptions): Prom
     });
   }
   const size = statSync(tar).size;
-  opts.progress({ phase: 'base', message: `docker import of the rootfs (${Math.round(size / 2 ** 20)} MiB)` });
+  opts.progress({
+    phase: 'base',
+    message: `docker import of the rootfs (${Math.round(size / 2 ** 20)} MiB)`,
+  });
   const [repo, tag] = opts.fallback.split(':') as [string, string];
   try {
-    const stream = await docker.importImage(createReadStream(tar), { repo, tag, changes: ['CMD ["/bin/bash"]'] });
+    const stream = await docker.importImage(createReadStream(tar), {
+      repo,
+      tag,
+      changes: ['CMD ["/bin/bash"]'],
+    });
     await followStream(docker, stream, () => undefined);
   } finally {
     rmSync(tar, { force: true });

@@ -1,4 +1,13 @@
-import { cpSync, existsSync, linkSync, mkdirSync, readFileSync, rmSync, writeFileSync, copyFileSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  linkSync,
+  mkdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+  copyFileSync,
+} from 'node:fs';
 import path from 'node:path';
 import type Docker from 'dockerode';
 import type { Config } from '../config.ts';
@@ -88,14 +97,25 @@ export async function buildImages(deps: BuildDeps): Promise<BuildReport> {
   rmSync(context, { recursive: true, force: true });
   try {
     assembleContext(context, dist.tarball, dist.zookeeperLib, agent);
-    await dockerBuild(docker, context, image, { BASE_IMAGE: base.ref }, hash, path.join(logs, 'image-build.log'), progress);
+    await dockerBuild(
+      docker,
+      context,
+      image,
+      { BASE_IMAGE: base.ref },
+      hash,
+      path.join(logs, 'image-build.log'),
+      progress,
+    );
   } finally {
     rmSync(context, { recursive: true, force: true });
   }
   await tagLatest(docker, image, config.imageRepo);
   await removeOlderBuilds(docker, config.imageRepo, image);
   const sizeBytes = await imageSize(docker, image);
-  progress({ phase: 'image', message: `built ${image} (${Math.round(sizeBytes / 2 ** 20)} MiB), tagged latest` });
+  progress({
+    phase: 'image',
+    message: `built ${image} (${Math.round(sizeBytes / 2 ** 20)} MiB), tagged latest`,
+  });
   return { base, image, latest, reused: false, sizeBytes };
 }
 
@@ -208,7 +228,11 @@ async function removeOlderBuilds(docker: Docker, repo: string, keep: string): Pr
   const stale = images
     .flatMap((i) => i.RepoTags ?? [])
     .filter((tag) => tag !== keep && tag !== `${repo}:latest` && tag.startsWith(`${repo}:`));
-  for (const tag of stale) await docker.getImage(tag).remove().catch(() => undefined);
+  for (const tag of stale)
+    await docker
+      .getImage(tag)
+      .remove()
+      .catch(() => undefined);
 }
 
 async function imageSize(docker: Docker, image: string): Promise<number> {

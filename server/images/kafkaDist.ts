@@ -1,5 +1,15 @@
 import { spawn } from 'node:child_process';
-import { chmodSync, copyFileSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import {
+  chmodSync,
+  copyFileSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+} from 'node:fs';
 import path from 'node:path';
 import { AppError } from '../errors.ts';
 import type { Progress } from '../progress.ts';
@@ -94,7 +104,11 @@ export async function ensureKafkaDist(
   for (const jar of zookeeperJars(src.zookeeperDir)) {
     const from = path.join(dist, 'libs', jar);
     if (!existsSync(from)) {
-      throw new AppError(500, 'zookeeper_jar_missing', `docker/zookeeper/jars.txt names ${jar}, which Maven did not resolve`);
+      throw new AppError(
+        500,
+        'zookeeper_jar_missing',
+        `docker/zookeeper/jars.txt names ${jar}, which Maven did not resolve`,
+      );
     }
     copyFileSync(from, path.join(zkLib, jar));
   }
@@ -134,7 +148,9 @@ function run(cmd: string, args: string[]): Promise<void> {
     child.stderr.on('data', (b: Buffer) => (err += b.toString()));
     child.on('error', reject);
     child.on('exit', (code) =>
-      code === 0 ? resolve() : reject(new AppError(500, 'command_failed', `${cmd} failed (exit ${code})`, { details: err })),
+      code === 0
+        ? resolve()
+        : reject(new AppError(500, 'command_failed', `${cmd} failed (exit ${code})`, { details: err })),
     );
   });
 }

@@ -66,24 +66,39 @@ export async function resolveJars(opts: MavenOptions): Promise<void> {
 export function mavenFailure(lines: string[]): AppError {
   const text = lines.join('\n');
   const artifacts = new Set<string>();
-  for (const m of text.matchAll(/(?:Could not find artifact|Could not resolve|Failure to find|could not be resolved:)\s+([\w.-]+:[\w.-]+(?::[\w.-]+){1,3})/g)) {
+  for (const m of text.matchAll(
+    /(?:Could not find artifact|Could not resolve|Failure to find|could not be resolved:)\s+([\w.-]+:[\w.-]+(?::[\w.-]+){1,3})/g,
+  )) {
     if (m[1] !== undefined) artifacts.add(m[1]);
   }
   // "The following artifacts could not be resolved: a:b:jar:1 (absent), c:d:jar:2: ..."
-  const listed = /following artifacts could not be resolved: ([^\n]*?)(?:: (?:Could|Failure|Cannot)|$)/m.exec(text);
+  const listed = /following artifacts could not be resolved: ([^\n]*?)(?:: (?:Could|Failure|Cannot)|$)/m.exec(
+    text,
+  );
   for (const part of listed?.[1]?.split(',') ?? []) {
     const id = /([\w.-]+:[\w.-]+(?::[\w.-]+){1,3})/.exec(part)?.[1];
     if (id !== undefined) artifacts.add(id);
   }
   const repo = /\bin ([\w.-]+) \((https?:\/\/[^)\s]+)\)/.exec(text);
   const where = repo ? `${repo[1]} (${repo[2]})` : 'the configured Maven repository';
-  const tail = lines.filter((l) => /ERROR/.test(l)).slice(0, 8).join('\n') || lines.slice(-10).join('\n');
+  const tail =
+    lines
+      .filter((l) => /ERROR/.test(l))
+      .slice(0, 8)
+      .join('\n') || lines.slice(-10).join('\n');
   if (artifacts.size > 0) {
-    return new AppError(502, 'maven_unresolved', `Maven could not resolve ${[...artifacts].join(', ')} from ${where}`, {
-      details: tail,
-    });
+    return new AppError(
+      502,
+      'maven_unresolved',
+      `Maven could not resolve ${[...artifacts].join(', ')} from ${where}`,
+      {
+        details: tail,
+      },
+    );
   }
-  return new AppError(502, 'maven_failed', `Maven failed resolving the Kafka jars from ${where}`, { details: tail });
+  return new AppError(502, 'maven_failed', `Maven failed resolving the Kafka jars from ${where}`, {
+    details: tail,
+  });
 }
 
 function mirrorSettings(url: string): string {

@@ -6,7 +6,14 @@ import { LABELS } from '../../server/env/labels.ts';
 import { envIdFor } from '../../server/env/naming.ts';
 import { projectPaths } from '../../server/paths.ts';
 import type { ProgressEvent } from '../../server/progress.ts';
-import { cleanupPrefix, dumpLogsOnFailure, eventually, leftovers, snapshot, testEnvironments } from './support/docker.ts';
+import {
+  cleanupPrefix,
+  dumpLogsOnFailure,
+  eventually,
+  leftovers,
+  snapshot,
+  testEnvironments,
+} from './support/docker.ts';
 
 /**
  * Issue 3's acceptance on the real engine with real Kafka. Two environments are shared by the
@@ -16,8 +23,12 @@ import { cleanupPrefix, dumpLogsOnFailure, eventually, leftovers, snapshot, test
 const PREFIX = 'kltest-env';
 const installSolution = readFileSync(path.join(projectPaths.labs, 'install', 'solve.sh'), 'utf8');
 const { docker, backend, access } = testEnvironments(PREFIX);
-const sh = (envId: string, node: 'bigdata01' | 'bigdata02' | 'bigdata03', script: string, timeoutMs = 60_000) =>
-  access.exec(envId, node, ['bash', '-lc', script], { timeoutMs });
+const sh = (
+  envId: string,
+  node: 'bigdata01' | 'bigdata02' | 'bigdata03',
+  script: string,
+  timeoutMs = 60_000,
+) => access.exec(envId, node, ['bash', '-lc', script], { timeoutMs });
 
 let ready: EnvInfo;
 let install: EnvInfo;
@@ -41,7 +52,16 @@ describe('a ready environment', () => {
     expect(ready.state).toBe('running');
     expect(ready.mode).toBe('ready');
     const phases = [...new Set(readyEvents.map((e) => e.phase))];
-    expect(phases).toEqual(['network', 'servers', 'zookeeper', 'install', 'brokers', 'controller', 'roundtrip', 'ready']);
+    expect(phases).toEqual([
+      'network',
+      'servers',
+      'zookeeper',
+      'install',
+      'brokers',
+      'controller',
+      'roundtrip',
+      'ready',
+    ]);
     expect(readyEvents.filter((e) => e.phase === 'zookeeper').at(-1)).toMatchObject({ done: 3, total: 3 });
     expect(readyEvents.filter((e) => e.phase === 'brokers').at(-1)).toMatchObject({ done: 3, total: 3 });
 
@@ -78,15 +98,23 @@ describe('a ready environment', () => {
       'kafka-topics.sh --bootstrap-server bigdata01:9092 --create --topic rf3 --partitions 3 --replication-factor 3',
     );
     expect(create.stdout).toContain('Created topic rf3');
-    await sh(ready.id, 'bigdata03', 'seq 1 20 | kafka-console-producer.sh --bootstrap-server bigdata03:9092 --topic rf3');
+    await sh(
+      ready.id,
+      'bigdata03',
+      'seq 1 20 | kafka-console-producer.sh --bootstrap-server bigdata03:9092 --topic rf3',
+    );
     const consumed = await sh(
       ready.id,
       'bigdata01',
       'kafka-console-consumer.sh --bootstrap-server bigdata02:9092 --topic rf3 --from-beginning --max-messages 20 --timeout-ms 30000',
     );
-    expect(consumed.stdout.trim().split('\n').map(Number).sort((a, b) => a - b)).toEqual(
-      Array.from({ length: 20 }, (_, i) => i + 1),
-    );
+    expect(
+      consumed.stdout
+        .trim()
+        .split('\n')
+        .map(Number)
+        .sort((a, b) => a - b),
+    ).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
   });
 
   it('lets root ssh and scp between the servers as in the notes', async () => {
@@ -101,8 +129,16 @@ describe('a ready environment', () => {
 
   it('shows a stopped broker as down with the ISR shrunk, and back in the ISR after a restart', async () => {
     dumpLogsOnFailure(docker, PREFIX);
-    await sh(ready.id, 'bigdata01', 'kafka-topics.sh --bootstrap-server bigdata01:9092 --create --if-not-exists --topic isr --partitions 2 --replication-factor 3');
-    const stop = await sh(ready.id, 'bigdata02', 'kafka-server-stop.sh; for i in $(seq 1 60); do pgrep -f "[k]afka.Kafka" >/dev/null || exit 0; sleep 0.5; done; exit 1');
+    await sh(
+      ready.id,
+      'bigdata01',
+      'kafka-topics.sh --bootstrap-server bigdata01:9092 --create --if-not-exists --topic isr --partitions 2 --replication-factor 3',
+    );
+    const stop = await sh(
+      ready.id,
+      'bigdata02',
+      'kafka-server-stop.sh; for i in $(seq 1 60); do pgrep -f "[k]afka.Kafka" >/dev/null || exit 0; sleep 0.5; done; exit 1',
+    );
     expect(stop.exitCode).toBe(0);
 
     const isrOf = async (): Promise<{ up: boolean | undefined; isr: number[][] }> => {
@@ -113,14 +149,24 @@ describe('a ready environment', () => {
       };
     };
     let seen = await isrOf();
-    expect(await eventually(async () => ((seen = await isrOf()), seen.up === false && seen.isr.every((i) => !i.includes(2))), 30_000)).toBe(true);
+    expect(
+      await eventually(
+        async () => ((seen = await isrOf()), seen.up === false && seen.isr.every((i) => !i.includes(2))),
+        30_000,
+      ),
+    ).toBe(true);
     expect(seen.isr).toEqual([
       [1, 3],
       [1, 3],
     ]);
 
     await sh(ready.id, 'bigdata02', 'kafka-server-start.sh -daemon $KAFKA_HOME/config/server.properties');
-    expect(await eventually(async () => ((seen = await isrOf()), seen.up === true && seen.isr.every((i) => i.length === 3)), 60_000)).toBe(true);
+    expect(
+      await eventually(
+        async () => ((seen = await isrOf()), seen.up === true && seen.isr.every((i) => i.length === 3)),
+        60_000,
+      ),
+    ).toBe(true);
   });
 
   it('opens a terminal: echo, resize, and close ends the shell', async () => {
@@ -134,29 +180,56 @@ describe('a ready environment', () => {
     expect(await eventually(() => Promise.resolve(out.includes('43 132')), 10_000, 100)).toBe(true);
     await term.close();
     await term.ended;
-    const alive = await sh(ready.id, 'bigdata01', 'kill -0 $(cat /tmp/term.pid) 2>/dev/null && echo alive || echo gone');
+    const alive = await sh(
+      ready.id,
+      'bigdata01',
+      'kill -0 $(cat /tmp/term.pid) 2>/dev/null && echo alive || echo gone',
+    );
     expect(alive.stdout.trim()).toBe('gone');
   });
 
   it('reads and writes files, keeping the mode, and enforces path rules and the size limit', async () => {
     await access.writeFile(ready.id, 'bigdata02', '/root/hello.txt', Buffer.from('你好 Kafka\n'));
-    expect((await access.readFile(ready.id, 'bigdata02', '/root/hello.txt')).content.toString()).toBe('你好 Kafka\n');
+    expect((await access.readFile(ready.id, 'bigdata02', '/root/hello.txt')).content.toString()).toBe(
+      '你好 Kafka\n',
+    );
     const conf = await access.readFile(ready.id, 'bigdata02', '/opt/apps/kafka/config/server.properties');
     expect(conf.content.toString()).toContain('broker.id=2');
-    await access.writeFile(ready.id, 'bigdata02', '/opt/apps/kafka/bin/kafka-topics.sh', (await access.readFile(ready.id, 'bigdata02', '/opt/apps/kafka/bin/kafka-topics.sh')).content);
-    expect((await sh(ready.id, 'bigdata02', 'stat -c %a /opt/apps/kafka/bin/kafka-topics.sh')).stdout.trim()).toBe('755');
+    await access.writeFile(
+      ready.id,
+      'bigdata02',
+      '/opt/apps/kafka/bin/kafka-topics.sh',
+      (await access.readFile(ready.id, 'bigdata02', '/opt/apps/kafka/bin/kafka-topics.sh')).content,
+    );
+    expect(
+      (await sh(ready.id, 'bigdata02', 'stat -c %a /opt/apps/kafka/bin/kafka-topics.sh')).stdout.trim(),
+    ).toBe('755');
     const listing = await access.listDir(ready.id, 'bigdata02', '/opt/apps/kafka');
-    expect(listing.filter((e) => e.type === 'dir').map((e) => e.name)).toEqual(expect.arrayContaining(['bin', 'config', 'libs']));
+    expect(listing.filter((e) => e.type === 'dir').map((e) => e.name)).toEqual(
+      expect.arrayContaining(['bin', 'config', 'libs']),
+    );
 
-    await expect(access.readFile(ready.id, 'bigdata02', '/root/../etc/shadow')).rejects.toMatchObject({ status: 400 });
-    await expect(access.readFile(ready.id, 'bigdata02', '/etc/shadow')).rejects.toMatchObject({ status: 403 });
-    await expect(access.readFile(ready.id, 'bigdata02', '/root/nope.txt')).rejects.toMatchObject({ status: 404 });
-    await expect(access.writeFile(ready.id, 'bigdata02', '/root/missing-dir/x', Buffer.from('x'))).rejects.toMatchObject({
+    await expect(access.readFile(ready.id, 'bigdata02', '/root/../etc/shadow')).rejects.toMatchObject({
+      status: 400,
+    });
+    await expect(access.readFile(ready.id, 'bigdata02', '/etc/shadow')).rejects.toMatchObject({
+      status: 403,
+    });
+    await expect(access.readFile(ready.id, 'bigdata02', '/root/nope.txt')).rejects.toMatchObject({
+      status: 404,
+    });
+    await expect(
+      access.writeFile(ready.id, 'bigdata02', '/root/missing-dir/x', Buffer.from('x')),
+    ).rejects.toMatchObject({
       reason: 'directory_not_found',
     });
-    await expect(access.writeFile(ready.id, 'bigdata02', '/root/big', Buffer.alloc(2 * 1024 * 1024))).rejects.toMatchObject({ status: 413 });
+    await expect(
+      access.writeFile(ready.id, 'bigdata02', '/root/big', Buffer.alloc(2 * 1024 * 1024)),
+    ).rejects.toMatchObject({ status: 413 });
     await sh(ready.id, 'bigdata02', 'head -c 2000000 /dev/zero > /root/big.bin');
-    await expect(access.readFile(ready.id, 'bigdata02', '/root/big.bin')).rejects.toMatchObject({ status: 413 });
+    await expect(access.readFile(ready.id, 'bigdata02', '/root/big.bin')).rejects.toMatchObject({
+      status: 413,
+    });
   });
 
   it('returns the existing environment when the owner asks again', async () => {
@@ -171,13 +244,17 @@ describe('a ready environment', () => {
     await backend.stop(ready.id);
     expect((await backend.status(ready.id))?.state).toBe('stopped');
     await backend.stop(ready.id); // safe to repeat
-    await expect(access.exec(ready.id, 'bigdata01', ['true'])).rejects.toMatchObject({ reason: 'env_not_running' });
+    await expect(access.exec(ready.id, 'bigdata01', ['true'])).rejects.toMatchObject({
+      reason: 'env_not_running',
+    });
 
     const events: ProgressEvent[] = [];
     const resumed = await backend.start(ready.id, (e) => events.push(e));
     expect(resumed.state).toBe('running');
     expect(events.filter((e) => e.phase === 'brokers').at(-1)).toMatchObject({ done: 3, total: 3 });
-    expect((await access.readFile(ready.id, 'bigdata03', '/root/keep.txt')).content.toString()).toBe('still here');
+    expect((await access.readFile(ready.id, 'bigdata03', '/root/keep.txt')).content.toString()).toBe(
+      'still here',
+    );
     const snap = await snapshot(access, ready.id);
     expect(snap.brokers.filter((b) => b.up).map((b) => b.id)).toEqual([1, 2, 3]);
     expect(snap.topics.map((t) => t.name)).toContain('rf3');
@@ -188,7 +265,10 @@ describe('an install environment', () => {
   it('has a ZooKeeper quorum of three, no broker, and the Kafka tarball in /opt/soft', async () => {
     expect(install.mode).toBe('install');
     const modes = await Promise.all(
-      (['bigdata01', 'bigdata02', 'bigdata03'] as const).map(async (n) => /Mode: (\w+)/.exec((await sh(install.id, n, '/opt/zookeeper/bin/zkServer.sh status')).stdout)?.[1]),
+      (['bigdata01', 'bigdata02', 'bigdata03'] as const).map(
+        async (n) =>
+          /Mode: (\w+)/.exec((await sh(install.id, n, '/opt/zookeeper/bin/zkServer.sh status')).stdout)?.[1],
+      ),
     );
     expect(modes.filter((m) => m === 'leader')).toHaveLength(1);
     expect(modes.filter((m) => m === 'follower')).toHaveLength(2);
@@ -205,7 +285,10 @@ describe('an install environment', () => {
     const other = await docker.getContainer(`${PREFIX}-${ready.id}-bigdata01`).inspect();
     const otherIp = Object.values(other.NetworkSettings.Networks)[0]?.IPAddress ?? '';
     expect(otherIp).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
-    const gateway = Object.values((await docker.getContainer(`${PREFIX}-${install.id}-bigdata01`).inspect()).NetworkSettings.Networks)[0]?.Gateway ?? '';
+    const gateway =
+      Object.values(
+        (await docker.getContainer(`${PREFIX}-${install.id}-bigdata01`).inspect()).NetworkSettings.Networks,
+      )[0]?.Gateway ?? '';
     const r = await sh(
       install.id,
       'bigdata01',
@@ -245,7 +328,12 @@ describe('failures and clean-up', () => {
 
   it('reconcile keeps finished environments and removes half-created ones', async () => {
     const id = envIdFor('itest-half');
-    const labels = { [LABELS.prefix]: PREFIX, [LABELS.env]: id, [LABELS.owner]: 'itest-half', [LABELS.mode]: 'ready' };
+    const labels = {
+      [LABELS.prefix]: PREFIX,
+      [LABELS.env]: id,
+      [LABELS.owner]: 'itest-half',
+      [LABELS.mode]: 'ready',
+    };
     const net = await docker.createNetwork({ Name: `${PREFIX}-${id}`, Internal: true, Labels: labels });
     await docker.createContainer({
       name: `${PREFIX}-${id}-bigdata01`,

@@ -59,7 +59,9 @@ describe('kafkalab/node image: a single ZooKeeper + broker', () => {
     );
     expect(zk.exitCode, 'ZooKeeper reaches standalone mode').toBe(0);
 
-    const start = await sh(`cd ${KAFKA} && bin/kafka-server-start.sh -daemon config/server.properties ${SINGLE_BROKER_OVERRIDES}`);
+    const start = await sh(
+      `cd ${KAFKA} && bin/kafka-server-start.sh -daemon config/server.properties ${SINGLE_BROKER_OVERRIDES}`,
+    );
     expect(start.exitCode).toBe(0);
     const started = await sh(
       `for i in $(seq 1 120); do grep -q 'started (kafka.server.KafkaServer)' ${KAFKA}/logs/server.log 2>/dev/null && exit 0; sleep 0.5; done; exit 1`,
@@ -71,7 +73,9 @@ describe('kafkalab/node image: a single ZooKeeper + broker', () => {
     );
     expect(create.stdout).toContain('Created topic smoke');
 
-    const produce = await sh(`seq 1 10 | ${KAFKA}/bin/kafka-console-producer.sh --bootstrap-server bigdata01:9092 --topic smoke`);
+    const produce = await sh(
+      `seq 1 10 | ${KAFKA}/bin/kafka-console-producer.sh --bootstrap-server bigdata01:9092 --topic smoke`,
+    );
     expect(produce.exitCode).toBe(0);
     const consume = await sh(
       `${KAFKA}/bin/kafka-console-consumer.sh --bootstrap-server bigdata01:9092 --topic smoke --from-beginning --max-messages 10 --timeout-ms 60000`,

@@ -26,7 +26,10 @@ describe('loadConfig', () => {
 
   it('reports every bad value at once, naming where it came from', () => {
     const cwd = emptyDir();
-    writeFileSync(path.join(cwd, 'kafkalab.config.json'), JSON.stringify({ maxEnvironments: 0, colour: 'red' }));
+    writeFileSync(
+      path.join(cwd, 'kafkalab.config.json'),
+      JSON.stringify({ maxEnvironments: 0, colour: 'red' }),
+    );
     let error: unknown;
     try {
       loadConfig({ PORT: 'eighty', KAFKALAB_PREFIX: 'Bad Prefix' }, cwd);

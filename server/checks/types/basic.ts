@@ -25,7 +25,8 @@ const commandParams = z
 /** `command`: a shell command on a server; exit code and output patterns decide. */
 export const commandCheck: CheckType<z.infer<typeof commandParams>> = {
   id: 'command',
-  describe: 'Runs a bash command on a server; passes when the exit code (default 0) and output patterns match',
+  describe:
+    'Runs a bash command on a server; passes when the exit code (default 0) and output patterns match',
   params: commandParams,
   async run(ctx, p) {
     const r = await ctx.exec(p.node, ['bash', '-lc', p.run], { timeoutMs: 15_000 });
@@ -46,7 +47,10 @@ export const commandCheck: CheckType<z.infer<typeof commandParams>> = {
         );
       }
     }
-    return pass(`在 ${p.node} 上 \`${p.run}\` 的结果符合要求`, `\`${p.run}\` on ${p.node} gave the expected result`);
+    return pass(
+      `在 ${p.node} 上 \`${p.run}\` 的结果符合要求`,
+      `\`${p.run}\` on ${p.node} gave the expected result`,
+    );
   },
 };
 
@@ -70,26 +74,47 @@ export const fileCheck: CheckType<z.infer<typeof fileParams>> = {
   params: fileParams,
   async run(ctx, p) {
     const test = p.directory ? '-d' : '-f';
-    const r = await ctx.exec(p.node, ['sh', '-c', `if [ ${test} "$1" ]; then cat "$1" 2>/dev/null | head -c 1048576; exit 0; else exit 3; fi`, 'sh', p.path], {
-      timeoutMs: 10_000,
-    });
+    const r = await ctx.exec(
+      p.node,
+      [
+        'sh',
+        '-c',
+        `if [ ${test} "$1" ]; then cat "$1" 2>/dev/null | head -c 1048576; exit 0; else exit 3; fi`,
+        'sh',
+        p.path,
+      ],
+      {
+        timeoutMs: 10_000,
+      },
+    );
     const what = p.directory ? { zh: '目录', en: 'directory' } : { zh: '文件', en: 'file' };
     const exists = r.exitCode === 0;
     if (!p.exists) {
       return exists
-        ? fail(`${p.node} 上的${what.zh} ${p.path} 仍然存在`, `The ${what.en} ${p.path} still exists on ${p.node}`)
+        ? fail(
+            `${p.node} 上的${what.zh} ${p.path} 仍然存在`,
+            `The ${what.en} ${p.path} still exists on ${p.node}`,
+          )
         : pass(`${p.node} 上没有 ${p.path}，正确`, `${p.path} does not exist on ${p.node}, as expected`);
     }
-    if (!exists) return fail(`${p.node} 上找不到${what.zh} ${p.path}`, `There is no ${what.en} ${p.path} on ${p.node}`);
+    if (!exists)
+      return fail(`${p.node} 上找不到${what.zh} ${p.path}`, `There is no ${what.en} ${p.path} on ${p.node}`);
     const patterns = p.matches === undefined ? [] : Array.isArray(p.matches) ? p.matches : [p.matches];
     for (const pattern of patterns) {
       if (!new RegExp(pattern, 'm').test(r.stdout)) {
-        return fail(`${p.node}:${p.path} 中没有匹配 /${pattern}/ 的内容`, `${p.path} on ${p.node} has nothing matching /${pattern}/`);
+        return fail(
+          `${p.node}:${p.path} 中没有匹配 /${pattern}/ 的内容`,
+          `${p.path} on ${p.node} has nothing matching /${pattern}/`,
+        );
       }
     }
     if (p.notMatches !== undefined) {
       const m = new RegExp(p.notMatches, 'm').exec(r.stdout);
-      if (m) return fail(`${p.node}:${p.path} 中仍有「${excerpt(m[0], 80)}」`, `${p.path} on ${p.node} still contains "${excerpt(m[0], 80)}"`);
+      if (m)
+        return fail(
+          `${p.node}:${p.path} 中仍有「${excerpt(m[0], 80)}」`,
+          `${p.path} on ${p.node} still contains "${excerpt(m[0], 80)}"`,
+        );
     }
     return pass(`${p.node} 上的 ${p.path} 符合要求`, `${p.path} on ${p.node} is as expected`);
   },

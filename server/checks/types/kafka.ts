@@ -1,6 +1,13 @@
 import { z } from 'zod';
 import { regexString } from '../../labs/model.ts';
-import { AgentError, fail, pass, type CheckOutcome, type CheckType } from '../CheckType.ts';
+import {
+  AgentError,
+  fail,
+  pass,
+  type CheckContext,
+  type CheckOutcome,
+  type CheckType,
+} from '../CheckType.ts';
 import { excerpt } from './basic.ts';
 
 /** The agent's answers, as far as the checks read them (see agent/ for the full contract). */
@@ -52,7 +59,10 @@ async function withCluster(run: () => Promise<CheckOutcome>): Promise<CheckOutco
       );
     }
     if (err instanceof AgentError && err.code === 'zk_unreachable') {
-      return fail(`连不上 ZooKeeper（bigdata01..03:2181）(${err.message})`, `ZooKeeper does not answer on bigdata01..03:2181 (${err.message})`);
+      return fail(
+        `连不上 ZooKeeper（bigdata01..03:2181）(${err.message})`,
+        `ZooKeeper does not answer on bigdata01..03:2181 (${err.message})`,
+      );
     }
     throw err;
   }
@@ -76,29 +86,45 @@ export const brokersCheck: CheckType<z.infer<typeof brokersParams>> = {
   run: (ctx, p) =>
     withCluster(async () => {
       const snap = await ctx.agent<SnapshotAnswer>(['snapshot']);
-      const up = snap.brokers.filter((b) => b.up).map((b) => b.id).sort((a, b) => a - b);
+      const up = snap.brokers
+        .filter((b) => b.up)
+        .map((b) => b.id)
+        .sort((a, b) => a - b);
       const want = p.ids ? [...p.ids].sort((a, b) => a - b) : undefined;
       if ((p.count !== undefined && up.length !== p.count) || (want && want.join() !== up.join())) {
-        const expected = [p.count !== undefined ? `${p.count}` : '', want ? `(ids ${list(want)})` : ''].join(' ').trim();
+        const expected = [p.count !== undefined ? `${p.count}` : '', want ? `(ids ${list(want)})` : '']
+          .join(' ')
+          .trim();
         return fail(
           `找到 ${up.length} 个运行中的 broker（id：${list(up)}），应为 ${expected.replace('ids', 'id：')}`,
           `Found ${up.length} live broker${up.length === 1 ? '' : 's'} (ids ${list(up)}), expected ${expected}`,
         );
       }
-      return pass(`${up.length} 个 broker 在运行（id：${list(up)}）`, `${up.length} brokers are up (ids ${list(up)})`);
+      return pass(
+        `${up.length} 个 broker 在运行（id：${list(up)}）`,
+        `${up.length} brokers are up (ids ${list(up)})`,
+      );
     }),
 };
 
 const topicParams = z
   .object({
-    topic: z.string().min(1),
+    /** The topic's name... */
+    topic: z.string().min(1).optional(),
+    /** ...or any topic of the student's own (not internal, not starting with __) that fits. */
+    anyTopic: z.literal(true).optional(),
     exists: z.boolean().default(true),
     partitions: z.number().int().min(1).optional(),
     replicationFactor: z.number().int().min(1).optional(),
     /** Topic-level settings that must be set, e.g. { retention.ms: 3600000 }. */
     configs: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
   })
-  .strict();
+  .strict()
+  .refine(
+    (p) => (p.topic === undefined) !== (p.anyTopic === undefined),
+    'give either topic or anyTopic: true',
+  )
+  .refine((p) => p.anyTopic === undefined || p.exists, 'anyTopic cannot be combined with exists: false');
 
 /** `kafka.topic`: a topic exists (or not) with partitions, replication factor and configs. */
 export const topicCheck: CheckType<z.infer<typeof topicParams>> = {
@@ -107,38 +133,75 @@ export const topicCheck: CheckType<z.infer<typeof topicParams>> = {
   params: topicParams,
   run: (ctx, p) =>
     withCluster(async () => {
+      if (p.topic === undefined) return anyTopic(ctx, p);
       const t = await ctx.agent<TopicAnswer>(['topic', p.topic]);
-      if (!p.exists) {
-        return t.exists
-          ? fail(`主题 ${p.topic} 仍然存在`, `Topic ${p.topic} still exists`)
-          : pass(`主题 ${p.topic} 不存在，正确`, `Topic ${p.topic} does not exist, as expected`);
-      }
-      if (!t.exists) return fail(`没有主题 ${p.topic}`, `There is no topic ${p.topic}`);
-      const n = t.partitions.length;
-      if (p.partitions !== undefined && n !== p.partitions) {
-        return fail(`主题 ${p.topic} 有 ${n} 个分区，应为 ${p.partitions}`, `Topic ${p.topic} has ${n} partition${n === 1 ? '' : 's'}, expected ${p.partitions}`);
-      }
-      if (p.replicationFactor !== undefined && t.replicationFactor !== p.replicationFactor) {
-        return fail(
-          `主题 ${p.topic} 的副本数是 ${t.replicationFactor}，应为 ${p.replicationFactor}`,
-          `Topic ${p.topic} has replication factor ${t.replicationFactor}, expected ${p.replicationFactor}`,
-        );
-      }
-      for (const [key, value] of Object.entries(p.configs ?? {})) {
-        const actual = t.configs[key];
-        if (actual !== String(value)) {
-          return fail(
-            `主题 ${p.topic} 的 ${key} 是 ${actual ?? '默认值'}，应为 ${String(value)}`,
-            `Topic ${p.topic} has ${key}=${actual ?? '(default)'}, expected ${String(value)}`,
-          );
-        }
-      }
-      return pass(
-        `主题 ${p.topic}：${n} 个分区，副本数 ${t.replicationFactor}`,
-        `Topic ${p.topic}: ${n} partition${n === 1 ? '' : 's'}, replication factor ${t.replicationFactor}`,
-      );
+      return judgeTopic(t, { ...p, topic: p.topic });
     }),
 };
+
+type TopicParams = z.infer<typeof topicParams> & { topic: string };
+
+/** Whether some topic of the student's own has the wanted shape; names the closest miss. */
+async function anyTopic(ctx: CheckContext, p: z.infer<typeof topicParams>): Promise<CheckOutcome> {
+  const snap = await ctx.agent<{
+    topics: { name: string; internal: boolean; partitions: PartitionInfo[] }[];
+  }>(['snapshot']);
+  const own = snap.topics.filter((t) => !t.internal && !t.name.startsWith('__'));
+  if (own.length === 0) return fail('还没有你自己创建的主题', 'There is no topic of your own yet');
+  let last: CheckOutcome | undefined;
+  for (const t of own) {
+    const shapeFits =
+      (p.partitions === undefined || t.partitions.length === p.partitions) &&
+      (p.replicationFactor === undefined || t.partitions[0]?.replicas.length === p.replicationFactor);
+    const detail =
+      shapeFits && p.configs !== undefined ? await ctx.agent<TopicAnswer>(['topic', t.name]) : undefined;
+    const answer: TopicAnswer = detail ?? {
+      name: t.name,
+      exists: true,
+      partitions: t.partitions,
+      replicationFactor: t.partitions[0]?.replicas.length ?? 0,
+      configs: {},
+    };
+    last = judgeTopic(answer, { ...p, topic: t.name, configs: detail ? p.configs : undefined });
+    if (last.status === 'pass') return last;
+  }
+  return last ?? fail('没有符合要求的主题', 'No topic fits');
+}
+
+function judgeTopic(t: TopicAnswer, p: TopicParams): CheckOutcome {
+  if (!p.exists) {
+    return t.exists
+      ? fail(`主题 ${p.topic} 仍然存在`, `Topic ${p.topic} still exists`)
+      : pass(`主题 ${p.topic} 不存在，正确`, `Topic ${p.topic} does not exist, as expected`);
+  }
+  if (!t.exists) return fail(`没有主题 ${p.topic}`, `There is no topic ${p.topic}`);
+  const n = t.partitions.length;
+  if (p.partitions !== undefined && n !== p.partitions) {
+    return fail(
+      `主题 ${p.topic} 有 ${n} 个分区，应为 ${p.partitions}`,
+      `Topic ${p.topic} has ${n} partition${n === 1 ? '' : 's'}, expected ${p.partitions}`,
+    );
+  }
+  if (p.replicationFactor !== undefined && t.replicationFactor !== p.replicationFactor) {
+    return fail(
+      `主题 ${p.topic} 的副本数是 ${t.replicationFactor}，应为 ${p.replicationFactor}`,
+      `Topic ${p.topic} has replication factor ${t.replicationFactor}, expected ${p.replicationFactor}`,
+    );
+  }
+  for (const [key, value] of Object.entries(p.configs ?? {})) {
+    const actual = t.configs[key];
+    if (actual !== String(value)) {
+      return fail(
+        `主题 ${p.topic} 的 ${key} 是 ${actual ?? '默认值'}，应为 ${String(value)}`,
+        `Topic ${p.topic} has ${key}=${actual ?? '(default)'}, expected ${String(value)}`,
+      );
+    }
+  }
+  return pass(
+    `主题 ${p.topic}：${n} 个分区，副本数 ${t.replicationFactor}`,
+    `Topic ${p.topic}: ${n} partition${n === 1 ? '' : 's'}, replication factor ${t.replicationFactor}`,
+  );
+}
 
 const messagesParams = z
   .object({
@@ -163,7 +226,8 @@ const messagesParams = z
 /** `kafka.messages`: how many messages (with a key / value pattern) a topic holds, and their order. */
 export const messagesCheck: CheckType<z.infer<typeof messagesParams>> = {
   id: 'kafka.messages',
-  describe: 'Messages in a topic: count (exact or minimum), key and value patterns, distinct keys, per-key order',
+  describe:
+    'Messages in a topic: count (exact or minimum), key and value patterns, distinct keys, per-key order',
   params: messagesParams,
   run: (ctx, p) =>
     withCluster(async () => {
@@ -171,24 +235,39 @@ export const messagesCheck: CheckType<z.infer<typeof messagesParams>> = {
       const m = await ctx.agent<MessagesAnswer>(['messages', '--topic', p.topic, '--max', String(max)]);
       if (!m.exists) return fail(`没有主题 ${p.topic}`, `There is no topic ${p.topic}`);
       const re = p.value === undefined ? undefined : new RegExp(p.value);
-      const counted = m.messages.filter((x) => (p.key === undefined || x.key === p.key) && (re === undefined || re.test(x.value ?? '')));
-      const filter = [p.key !== undefined ? `key=${p.key}` : '', re ? `value ~ /${p.value}/` : ''].filter(Boolean).join(', ');
+      const counted = m.messages.filter(
+        (x) => (p.key === undefined || x.key === p.key) && (re === undefined || re.test(x.value ?? '')),
+      );
+      const filter = [p.key !== undefined ? `key=${p.key}` : '', re ? `value ~ /${p.value}/` : '']
+        .filter(Boolean)
+        .join(', ');
       const what = { zh: filter ? `（${filter}）` : '', en: filter ? ` (${filter})` : '' };
       const n = counted.length;
       if ((p.count !== undefined && n !== p.count) || (p.minCount !== undefined && n < p.minCount)) {
         const want = p.count !== undefined ? `${p.count}` : `≥ ${p.minCount}`;
-        return fail(`主题 ${p.topic} 中有 ${n} 条消息${what.zh}，应为 ${want}`, `Topic ${p.topic} holds ${n} message${n === 1 ? '' : 's'}${what.en}, expected ${want}`);
+        return fail(
+          `主题 ${p.topic} 中有 ${n} 条消息${what.zh}，应为 ${want}`,
+          `Topic ${p.topic} holds ${n} message${n === 1 ? '' : 's'}${what.en}, expected ${want}`,
+        );
       }
       const keys = new Set(counted.map((x) => x.key));
       if (p.minKeys !== undefined && keys.size < p.minKeys) {
-        return fail(`消息只用了 ${keys.size} 个不同的 key，应至少 ${p.minKeys} 个`, `The messages use ${keys.size} distinct key${keys.size === 1 ? '' : 's'}, expected at least ${p.minKeys}`);
+        return fail(
+          `消息只用了 ${keys.size} 个不同的 key，应至少 ${p.minKeys} 个`,
+          `The messages use ${keys.size} distinct key${keys.size === 1 ? '' : 's'}, expected at least ${p.minKeys}`,
+        );
       }
       if (p.perKeyOrder) {
         for (const key of keys) {
-          const mine = counted.filter((x) => x.key === key).sort((a, b) => Number(a.offset) - Number(b.offset));
+          const mine = counted
+            .filter((x) => x.key === key)
+            .sort((a, b) => Number(a.offset) - Number(b.offset));
           const parts = new Set(mine.map((x) => x.partition));
           if (parts.size > 1) {
-            return fail(`key ${String(key)} 的消息分布在 ${parts.size} 个分区中`, `Messages with key ${String(key)} are spread over ${parts.size} partitions`);
+            return fail(
+              `key ${String(key)} 的消息分布在 ${parts.size} 个分区中`,
+              `Messages with key ${String(key)} are spread over ${parts.size} partitions`,
+            );
           }
           const nums = mine.map((x) => Number(/(\d+)\s*$/.exec(x.value ?? '')?.[1] ?? NaN));
           const bad = nums.findIndex((v, i) => i > 0 && !(v > (nums[i - 1] ?? -Infinity)));
@@ -200,7 +279,10 @@ export const messagesCheck: CheckType<z.infer<typeof messagesParams>> = {
           }
         }
       }
-      return pass(`主题 ${p.topic} 中有 ${n} 条消息${what.zh}`, `Topic ${p.topic} holds ${n} message${n === 1 ? '' : 's'}${what.en}`);
+      return pass(
+        `主题 ${p.topic} 中有 ${n} 条消息${what.zh}`,
+        `Topic ${p.topic} holds ${n} message${n === 1 ? '' : 's'}${what.en}`,
+      );
     }),
 };
 
@@ -229,27 +311,47 @@ export const groupCheck: CheckType<z.infer<typeof groupParams>> = {
     withCluster(async () => {
       const g = await ctx.agent<GroupAnswer>(['group', p.group]);
       if (!p.exists) {
-        return g.exists ? fail(`消费者组 ${p.group} 仍然存在`, `Consumer group ${p.group} still exists`) : pass(`没有消费者组 ${p.group}，正确`, `There is no consumer group ${p.group}, as expected`);
+        return g.exists
+          ? fail(`消费者组 ${p.group} 仍然存在`, `Consumer group ${p.group} still exists`)
+          : pass(`没有消费者组 ${p.group}，正确`, `There is no consumer group ${p.group}, as expected`);
       }
       if (!g.exists) return fail(`没有消费者组 ${p.group}`, `There is no consumer group ${p.group}`);
       const members = g.members.length;
-      if ((p.members !== undefined && members !== p.members) || (p.minMembers !== undefined && members < p.minMembers)) {
+      if (
+        (p.members !== undefined && members !== p.members) ||
+        (p.minMembers !== undefined && members < p.minMembers)
+      ) {
         const want = p.members !== undefined ? `${p.members}` : `≥ ${p.minMembers}`;
-        return fail(`消费者组 ${p.group} 有 ${members} 个成员，应为 ${want}`, `Consumer group ${p.group} has ${members} member${members === 1 ? '' : 's'}, expected ${want}`);
+        return fail(
+          `消费者组 ${p.group} 有 ${members} 个成员，应为 ${want}`,
+          `Consumer group ${p.group} has ${members} member${members === 1 ? '' : 's'}, expected ${want}`,
+        );
       }
       if (p.state !== undefined && g.state !== p.state) {
-        return fail(`消费者组 ${p.group} 的状态是 ${g.state}，应为 ${p.state}`, `Consumer group ${p.group} is ${g.state}, expected ${p.state}`);
+        return fail(
+          `消费者组 ${p.group} 的状态是 ${g.state}，应为 ${p.state}`,
+          `Consumer group ${p.group} is ${g.state}, expected ${p.state}`,
+        );
       }
       const offsets = g.offsets.filter((o) => p.topic === undefined || o.topic === p.topic);
       if (p.topic !== undefined && !offsets.some((o) => o.committed >= 0)) {
-        return fail(`消费者组 ${p.group} 在主题 ${p.topic} 上没有提交过 offset`, `Consumer group ${p.group} has no committed offsets on topic ${p.topic}`);
+        return fail(
+          `消费者组 ${p.group} 在主题 ${p.topic} 上没有提交过 offset`,
+          `Consumer group ${p.group} has no committed offsets on topic ${p.topic}`,
+        );
       }
       const lag = offsets.reduce((sum, o) => sum + (o.lag ?? 0), 0);
       if (p.maxLag !== undefined && lag > p.maxLag) {
-        return fail(`消费者组 ${p.group} 的积压（lag）是 ${lag}，应不超过 ${p.maxLag}`, `Consumer group ${p.group} has lag ${lag}, expected at most ${p.maxLag}`);
+        return fail(
+          `消费者组 ${p.group} 的积压（lag）是 ${lag}，应不超过 ${p.maxLag}`,
+          `Consumer group ${p.group} has lag ${lag}, expected at most ${p.maxLag}`,
+        );
       }
       if (p.minLag !== undefined && lag < p.minLag) {
-        return fail(`消费者组 ${p.group} 的积压（lag）是 ${lag}，应至少 ${p.minLag}`, `Consumer group ${p.group} has lag ${lag}, expected at least ${p.minLag}`);
+        return fail(
+          `消费者组 ${p.group} 的积压（lag）是 ${lag}，应至少 ${p.minLag}`,
+          `Consumer group ${p.group} has lag ${lag}, expected at least ${p.minLag}`,
+        );
       }
       return pass(
         `消费者组 ${p.group}：${g.state}，${members} 个成员，lag ${lag}`,

@@ -23,7 +23,10 @@ async function zk(run: () => Promise<CheckOutcome>): Promise<CheckOutcome> {
     return await run();
   } catch (err) {
     if (err instanceof AgentError && err.code === 'zk_unreachable') {
-      return fail(`连不上 ZooKeeper（bigdata01..03:2181）(${err.message})`, `ZooKeeper does not answer on bigdata01..03:2181 (${err.message})`);
+      return fail(
+        `连不上 ZooKeeper（bigdata01..03:2181）(${err.message})`,
+        `ZooKeeper does not answer on bigdata01..03:2181 (${err.message})`,
+      );
     }
     throw err;
   }
@@ -44,13 +47,16 @@ const zkParams = z
 /** `zk.path`: a znode exists (or not), with children and data. */
 export const zkPathCheck: CheckType<z.infer<typeof zkParams>> = {
   id: 'zk.path',
-  describe: 'A ZooKeeper znode exists (or not), has given children or a child count, or data matching a pattern',
+  describe:
+    'A ZooKeeper znode exists (or not), has given children or a child count, or data matching a pattern',
   params: zkParams,
   run: (ctx, p) =>
     zk(async () => {
       const ls = await ctx.agent<ZkLs>(['zk', 'ls', p.path]);
       if (!p.exists) {
-        return ls.exists ? fail(`ZooKeeper 中仍有 ${p.path}`, `${p.path} still exists in ZooKeeper`) : pass(`ZooKeeper 中没有 ${p.path}，正确`, `${p.path} does not exist in ZooKeeper, as expected`);
+        return ls.exists
+          ? fail(`ZooKeeper 中仍有 ${p.path}`, `${p.path} still exists in ZooKeeper`)
+          : pass(`ZooKeeper 中没有 ${p.path}，正确`, `${p.path} does not exist in ZooKeeper, as expected`);
       }
       if (!ls.exists) return fail(`ZooKeeper 中没有 ${p.path}`, `There is no ${p.path} in ZooKeeper`);
       const missing = (p.children ?? []).filter((c) => !ls.children.includes(c));
@@ -61,15 +67,24 @@ export const zkPathCheck: CheckType<z.infer<typeof zkParams>> = {
         );
       }
       if (p.childCount !== undefined && ls.children.length !== p.childCount) {
-        return fail(`${p.path} 有 ${ls.children.length} 个子节点，应为 ${p.childCount}`, `${p.path} has ${ls.children.length} children, expected ${p.childCount}`);
+        return fail(
+          `${p.path} 有 ${ls.children.length} 个子节点，应为 ${p.childCount}`,
+          `${p.path} has ${ls.children.length} children, expected ${p.childCount}`,
+        );
       }
       if (p.data !== undefined) {
         const got = await ctx.agent<ZkGet>(['zk', 'get', p.path]);
         if (!new RegExp(p.data, 'm').test(got.data ?? '')) {
-          return fail(`${p.path} 的数据不匹配 /${p.data}/：${excerpt(got.data ?? '')}`, `The data of ${p.path} does not match /${p.data}/: ${excerpt(got.data ?? '')}`);
+          return fail(
+            `${p.path} 的数据不匹配 /${p.data}/：${excerpt(got.data ?? '')}`,
+            `The data of ${p.path} does not match /${p.data}/: ${excerpt(got.data ?? '')}`,
+          );
         }
       }
-      return pass(`ZooKeeper 中有 ${p.path}（子节点：${ls.children.join(', ') || '无'}）`, `${p.path} exists in ZooKeeper (children: ${ls.children.join(', ') || 'none'})`);
+      return pass(
+        `ZooKeeper 中有 ${p.path}（子节点：${ls.children.join(', ') || '无'}）`,
+        `${p.path} exists in ZooKeeper (children: ${ls.children.join(', ') || 'none'})`,
+      );
     }),
 };
 
@@ -93,18 +108,31 @@ export const brokerConfigCheck: CheckType<z.infer<typeof brokerConfigParams>> = 
   async run(ctx, p) {
     let answer: BrokerConfigAnswer;
     try {
-      answer = await ctx.agent<BrokerConfigAnswer>(['broker-config', '--broker', String(p.broker), '--key', p.key]);
+      answer = await ctx.agent<BrokerConfigAnswer>([
+        'broker-config',
+        '--broker',
+        String(p.broker),
+        '--key',
+        p.key,
+      ]);
     } catch (err) {
       if (err instanceof AgentError && (err.code === 'kafka_unreachable' || err.code === 'not_found')) {
-        return fail(`读不到 broker ${p.broker} 的配置 ${p.key}：${err.message}`, `Cannot read ${p.key} of broker ${p.broker}: ${err.message}`);
+        return fail(
+          `读不到 broker ${p.broker} 的配置 ${p.key}：${err.message}`,
+          `Cannot read ${p.key} of broker ${p.broker}: ${err.message}`,
+        );
       }
       throw err;
     }
     const actual = answer.configs[p.key]?.value ?? null;
-    const ok = p.value !== undefined ? actual === String(p.value) : new RegExp(p.matches ?? '').test(actual ?? '');
+    const ok =
+      p.value !== undefined ? actual === String(p.value) : new RegExp(p.matches ?? '').test(actual ?? '');
     const want = p.value !== undefined ? String(p.value) : `/${p.matches}/`;
     return ok
       ? pass(`broker ${p.broker} 的 ${p.key} = ${actual}`, `Broker ${p.broker} has ${p.key}=${actual}`)
-      : fail(`broker ${p.broker} 的 ${p.key} 是 ${actual ?? '空'}，应为 ${want}`, `Broker ${p.broker} has ${p.key}=${actual ?? '(none)'}, expected ${want}`);
+      : fail(
+          `broker ${p.broker} 的 ${p.key} 是 ${actual ?? '空'}，应为 ${want}`,
+          `Broker ${p.broker} has ${p.key}=${actual ?? '(none)'}, expected ${want}`,
+        );
   },
 };

@@ -18,22 +18,50 @@ export function testDocker(): Docker {
 export async function cleanupPrefix(docker: Docker, prefix: string): Promise<void> {
   const filters = JSON.stringify({ label: [`${LABELS.prefix}=${prefix}`] });
   const containers = await docker.listContainers({ all: true, filters });
-  await Promise.all(containers.map((c) => docker.getContainer(c.Id).remove({ force: true, v: true }).catch(() => undefined)));
+  await Promise.all(
+    containers.map((c) =>
+      docker
+        .getContainer(c.Id)
+        .remove({ force: true, v: true })
+        .catch(() => undefined),
+    ),
+  );
   const networks = await docker.listNetworks({ filters });
-  await Promise.all(networks.map((n) => docker.getNetwork(n.Id).remove().catch(() => undefined)));
+  await Promise.all(
+    networks.map((n) =>
+      docker
+        .getNetwork(n.Id)
+        .remove()
+        .catch(() => undefined),
+    ),
+  );
   const { Volumes } = await docker.listVolumes({ filters });
-  await Promise.all((Volumes ?? []).map((v) => docker.getVolume(v.Name).remove().catch(() => undefined)));
+  await Promise.all(
+    (Volumes ?? []).map((v) =>
+      docker
+        .getVolume(v.Name)
+        .remove()
+        .catch(() => undefined),
+    ),
+  );
 }
 
 /** What is left with this prefix (for "nothing left behind" assertions). */
-export async function leftovers(docker: Docker, prefix: string): Promise<{ containers: number; networks: number; volumes: number }> {
+export async function leftovers(
+  docker: Docker,
+  prefix: string,
+): Promise<{ containers: number; networks: number; volumes: number }> {
   const filters = JSON.stringify({ label: [`${LABELS.prefix}=${prefix}`] });
   const [containers, networks, volumes] = await Promise.all([
     docker.listContainers({ all: true, filters }),
     docker.listNetworks({ filters }),
     docker.listVolumes({ filters }),
   ]);
-  return { containers: containers.length, networks: networks.length, volumes: (volumes.Volumes ?? []).length };
+  return {
+    containers: containers.length,
+    networks: networks.length,
+    volumes: (volumes.Volumes ?? []).length,
+  };
 }
 
 /** On failure of the current test, prints the logs of every container with this prefix. */
@@ -59,7 +87,11 @@ export function testEnvironments(
 }
 
 /** The agent's cluster snapshot, parsed. */
-export async function snapshot(access: NodeAccess, envId: string, node: NodeName = 'bigdata01'): Promise<Snapshot> {
+export async function snapshot(
+  access: NodeAccess,
+  envId: string,
+  node: NodeName = 'bigdata01',
+): Promise<Snapshot> {
   const r = await access.exec(envId, node, ['kafkalab-agent', 'snapshot'], { timeoutMs: 30_000 });
   if (r.exitCode !== 0) throw new Error(`agent snapshot failed (${r.exitCode}): ${r.stdout}${r.stderr}`);
   return JSON.parse(r.stdout) as Snapshot;
@@ -69,12 +101,19 @@ export async function snapshot(access: NodeAccess, envId: string, node: NodeName
 export interface Snapshot {
   brokers: { id: number; host: string | null; up: boolean }[];
   controller: number | null;
-  topics: { name: string; partitions: { partition: number; leader: number; replicas: number[]; isr: number[] }[] }[];
+  topics: {
+    name: string;
+    partitions: { partition: number; leader: number; replicas: number[]; isr: number[] }[];
+  }[];
   errors: string[];
 }
 
 /** Polls `probe` until it returns true or the time is up; returns the last value. */
-export async function eventually(probe: () => Promise<boolean>, timeoutMs: number, intervalMs = 500): Promise<boolean> {
+export async function eventually(
+  probe: () => Promise<boolean>,
+  timeoutMs: number,
+  intervalMs = 500,
+): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (await probe()) return true;

@@ -14,7 +14,9 @@ function rejection(p: unknown): AppError {
 
 describe('checkServerPath', () => {
   it('accepts normalised absolute paths under the allowed roots', () => {
-    expect(checkServerPath('/opt/apps/kafka/config/server.properties')).toBe('/opt/apps/kafka/config/server.properties');
+    expect(checkServerPath('/opt/apps/kafka/config/server.properties')).toBe(
+      '/opt/apps/kafka/config/server.properties',
+    );
     expect(checkServerPath('/root/')).toBe('/root');
     expect(checkServerPath('/etc/profile.d/hadoop-etc.sh')).toBe('/etc/profile.d/hadoop-etc.sh');
   });
@@ -29,7 +31,13 @@ describe('checkServerPath', () => {
   });
 
   it('rejects paths outside the allowed roots and the platform’s own files with 403', () => {
-    for (const p of ['/etc/shadow', '/', '/opt/kafkalab/agent/agent.cjs', '/opt/zookeeper/lib/x.jar', '/rootkit']) {
+    for (const p of [
+      '/etc/shadow',
+      '/',
+      '/opt/kafkalab/agent/agent.cjs',
+      '/opt/zookeeper/lib/x.jar',
+      '/rootkit',
+    ]) {
       const err = rejection(p);
       expect(err.status, p).toBe(403);
       expect(err.reason).toBe('path_not_allowed');

@@ -8,7 +8,8 @@ describe('environment naming', () => {
     expect(envIdFor('Alice')).not.toBe(envIdFor('alice'));
     expect(envIdFor('张三')).toMatch(/^u-[0-9a-f]{6}$/);
     expect(envIdFor('Zhang San (class 2)')).toMatch(/^zhang-san-class-2-[0-9a-f]{6}$/);
-    for (const owner of ['a', '张三', 'x'.repeat(64), '--weird--']) expect(isEnvId(envIdFor(owner))).toBe(true);
+    for (const owner of ['a', '张三', 'x'.repeat(64), '--weird--'])
+      expect(isEnvId(envIdFor(owner))).toBe(true);
   });
 
   it('names the network and containers with the prefix', () => {
@@ -28,6 +29,8 @@ describe('environment naming', () => {
 
   it('accepts only bigdata01..03 as servers', () => {
     expect(checkNode('bigdata02')).toBe('bigdata02');
-    expect(() => checkNode('bigdata04')).toThrow('Unknown server "bigdata04": expected one of bigdata01, bigdata02, bigdata03');
+    expect(() => checkNode('bigdata04')).toThrow(
+      'Unknown server "bigdata04": expected one of bigdata01, bigdata02, bigdata03',
+    );
   });
 });

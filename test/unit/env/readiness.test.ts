@@ -12,7 +12,15 @@ class ScriptedNodes implements NodeAccess {
   constructor(private readonly handler: Handler) {}
   exec(_env: string, node: NodeName, argv: readonly string[], opts: ExecOptions = {}): Promise<ExecResult> {
     const r = this.handler(node, argv, opts);
-    return Promise.resolve({ exitCode: 0, stdout: '', stderr: '', timedOut: false, truncated: false, durationMs: 1, ...r });
+    return Promise.resolve({
+      exitCode: 0,
+      stdout: '',
+      stderr: '',
+      timedOut: false,
+      truncated: false,
+      durationMs: 1,
+      ...r,
+    });
   }
   openTerminal(): never {
     throw new Error('not used');
@@ -35,7 +43,8 @@ function zookeeperElectingAfter(polls: number, deadNode?: NodeName): ScriptedNod
     if (argv[0] === 'tail') return { stdout: `${node}: Cannot open channel to 3 at election address` };
     const n = (seen.get(node) ?? 0) + 1;
     seen.set(node, n);
-    if (node === deadNode || n <= polls) return { exitCode: 1, stdout: 'Error contacting service. It is probably not running.' };
+    if (node === deadNode || n <= polls)
+      return { exitCode: 1, stdout: 'Error contacting service. It is probably not running.' };
     return { stdout: `Mode: ${node === 'bigdata01' ? 'leader' : 'follower'}` };
   });
 }
@@ -57,12 +66,16 @@ function agentSaying(lines: object[], exitCode: number, brokers: Record<NodeName
 describe('Readiness.zookeeperQuorum', () => {
   it('reports 0/3 then 3/3 and resolves once a leader and two followers answer', async () => {
     const events: ProgressEvent[] = [];
-    await new Readiness(zookeeperElectingAfter(1)).zookeeperQuorum('e', Date.now() + 5000, (e) => events.push(e));
+    await new Readiness(zookeeperElectingAfter(1)).zookeeperQuorum('e', Date.now() + 5000, (e) =>
+      events.push(e),
+    );
     expect(events.map((e) => `${e.done}/${e.total}`)).toEqual(['0/3', '3/3']);
   });
 
   it('names the server that never joins and shows its ZooKeeper log', async () => {
-    const err = await appErrorOf(new Readiness(zookeeperElectingAfter(0, 'bigdata03')).zookeeperQuorum('e', Date.now() + 1000, () => {}));
+    const err = await appErrorOf(
+      new Readiness(zookeeperElectingAfter(0, 'bigdata03')).zookeeperQuorum('e', Date.now() + 1000, () => {}),
+    );
     expect(err.reason).toBe('zookeeper_not_ready');
     expect(err.message).toBe('The ZooKeeper quorum did not form: no answer from bigdata03');
     expect(err.details).toContain('bigdata03: Cannot open channel');
@@ -94,7 +107,10 @@ describe('Readiness.kafka', () => {
 
   it('names a broker that never registers, with the tail of its log', async () => {
     const nodes = agentSaying(
-      [{ phase: 'brokers', done: 2, total: 3 }, { ready: false, error: 'timed out waiting for brokers', missing: [2] }],
+      [
+        { phase: 'brokers', done: 2, total: 3 },
+        { ready: false, error: 'timed out waiting for brokers', missing: [2] },
+      ],
       1,
       {
         bigdata01: '1 yes\n[INFO] started',
@@ -104,7 +120,9 @@ describe('Readiness.kafka', () => {
     );
     const err = await appErrorOf(new Readiness(nodes).kafka('e', 3, Date.now() + 5000, () => {}));
     expect(err.reason).toBe('brokers_not_ready');
-    expect(err.message).toBe('Kafka did not become ready (timed out waiting for brokers): bigdata02 (broker 2, not running)');
+    expect(err.message).toBe(
+      'Kafka did not become ready (timed out waiting for brokers): bigdata02 (broker 2, not running)',
+    );
     expect(err.details).toContain('Timed out waiting for connection to ZooKeeper');
     expect(err.details).not.toContain('bigdata01');
   });
@@ -112,8 +130,14 @@ describe('Readiness.kafka', () => {
 
 describe('Readiness.runScript', () => {
   it('fails with the exit code and the tail of the output', async () => {
-    const nodes = new ScriptedNodes((_node, argv) => (argv[0] === 'bash' && argv[1] === '-c' ? { exitCode: 2, stdout: 'step 1\n', stderr: 'scp: /opt/app/: No such file or directory' } : {}));
-    const err = await appErrorOf(new Readiness(nodes).runScript('e', 'bigdata01', 'scp ...', Date.now() + 1000, 'install script'));
+    const nodes = new ScriptedNodes((_node, argv) =>
+      argv[0] === 'bash' && argv[1] === '-c'
+        ? { exitCode: 2, stdout: 'step 1\n', stderr: 'scp: /opt/app/: No such file or directory' }
+        : {},
+    );
+    const err = await appErrorOf(
+      new Readiness(nodes).runScript('e', 'bigdata01', 'scp ...', Date.now() + 1000, 'install script'),
+    );
     expect(err.message).toBe('The install script failed on bigdata01 (exit 2)');
     expect(err.details).toContain('No such file or directory');
   });

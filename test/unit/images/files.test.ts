@@ -38,7 +38,9 @@ describe('requireFreeSpace', () => {
     try {
       requireFreeSpace(tmpdir(), Number.MAX_SAFE_INTEGER, 'the image build');
     } catch (err) {
-      expect((err as { details: string }).details).toMatch(/needs about [\d.]+ GiB free in .*; there are [\d.]+ GiB/);
+      expect((err as { details: string }).details).toMatch(
+        /needs about [\d.]+ GiB free in .*; there are [\d.]+ GiB/,
+      );
     }
     expect(() => requireFreeSpace(tmpdir(), 1, 'x')).not.toThrow();
   });

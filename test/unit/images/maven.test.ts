@@ -4,7 +4,9 @@ import { mavenFailure } from '../../../server/images/maven.ts';
 
 describe('mavenFailure', () => {
   it('names every unresolved artifact and the repository Maven tried', () => {
-    const lines = readFileSync(new URL('../../fixtures/maven/unresolved.txt', import.meta.url), 'utf8').split('\n');
+    const lines = readFileSync(new URL('../../fixtures/maven/unresolved.txt', import.meta.url), 'utf8').split(
+      '\n',
+    );
     const err = mavenFailure(lines);
     expect(err.reason).toBe('maven_unresolved');
     expect(err.message).toContain('org.apache.kafka:kafka_2.13:jar:9.9.9-nope');

@@ -1,0 +1,45 @@
+import type { ExecOptions, ExecResult } from '../../../server/docker/exec.ts';
+import type { NodeName } from '../../../server/env/EnvironmentBackend.ts';
+import { AgentError, type CheckContext } from '../../../server/checks/CheckType.ts';
+
+/** Agent answers by command line (`snapshot`, `topic orders`, ...); a missing one is a test bug. */
+export type AgentAnswers = Record<string, unknown>;
+
+/** A check context whose agent answers from a table and whose servers run no commands. */
+export function clusterAnswering(
+  answers: AgentAnswers,
+  exec?: (node: NodeName, argv: readonly string[]) => Partial<ExecResult>,
+): CheckContext {
+  return {
+    agent: <T>(args: readonly string[]): Promise<T> => {
+      const key = args.join(' ');
+      if (!(key in answers)) return Promise.reject(new Error(`the fake agent has no answer for "${key}"`));
+      const answer = answers[key];
+      return answer instanceof AgentError ? Promise.reject(answer) : Promise.resolve(answer as T);
+    },
+    exec: (node: NodeName, argv: readonly string[], _opts?: ExecOptions): Promise<ExecResult> =>
+      Promise.resolve({
+        exitCode: 0,
+        stdout: '',
+        stderr: '',
+        timedOut: false,
+        truncated: false,
+        durationMs: 1,
+        ...exec?.(node, argv),
+      }),
+  };
+}
+
+/** A cluster where no broker answers (Kafka not started). */
+export const kafkaDown = new AgentError(
+  'kafka_unreachable',
+  'no broker answered on bigdata01:9092, bigdata02:9092, bigdata03:9092',
+);
+/** A cluster whose ZooKeeper does not answer. */
+export const zookeeperDown = new AgentError('zk_unreachable', 'no ZooKeeper server answered');
+
+/** A context whose agent never answers (a hung cluster). */
+export const hangingCluster: CheckContext = {
+  agent: () => new Promise(() => undefined),
+  exec: () => new Promise(() => undefined),
+};

@@ -1,0 +1,423 @@
+import { describe, expect, it } from 'vitest';
+import type { CheckOutcome, CheckType } from '../../../server/checks/CheckType.ts';
+import { checkTypes } from '../../../server/checks/registry.ts';
+import { clusterAnswering, kafkaDown, zookeeperDown, type AgentAnswers } from './fakes.ts';
+
+/** Runs a check type by id with raw parameters (validated like the loader does). */
+async function run(
+  type: string,
+  raw: Record<string, unknown>,
+  answers: AgentAnswers,
+  exec?: Parameters<typeof clusterAnswering>[1],
+): Promise<CheckOutcome> {
+  const t = checkTypes.get(type) as CheckType<Record<string, unknown>> | undefined;
+  if (!t) throw new Error(`no check type ${type}`);
+  const params = t.params.parse(raw);
+  return t.run(clusterAnswering(answers, exec), params);
+}
+const en = (o: CheckOutcome): string => `${o.status}: ${o.message.en}`;
+
+const partition = (partition: number, replicas: number[], isr = replicas, leader = replicas[0] ?? -1) => ({
+  partition,
+  leader,
+  replicas,
+  isr,
+  offline: [],
+});
+const topic = (
+  name: string,
+  partitions: ReturnType<typeof partition>[],
+  configs: Record<string, string> = {},
+) => ({
+  name,
+  exists: true,
+  partitions,
+  replicationFactor: partitions[0]?.replicas.length ?? 0,
+  configs,
+});
+const broker = (id: number, up = true) => ({ id, host: `bigdata0${id}`, port: 9092, up });
+
+describe('kafka.brokers', () => {
+  it('passes with the expected count and ids', async () => {
+    const snap = {
+      brokers: [broker(1), broker(2), broker(3)],
+      controller: 1,
+      topics: [],
+      groups: [],
+      errors: [],
+    };
+    expect(en(await run('kafka.brokers', { count: 3, ids: [3, 1, 2] }, { snapshot: snap }))).toBe(
+      'pass: 3 brokers are up (ids 1, 2, 3)',
+    );
+  });
+  it('says how many are up and which, against the expectation', async () => {
+    const snap = {
+      brokers: [broker(1), broker(2, false), broker(3)],
+      controller: 1,
+      topics: [],
+      groups: [],
+      errors: [],
+    };
+    expect(en(await run('kafka.brokers', { count: 3, ids: [1, 2, 3] }, { snapshot: snap }))).toBe(
+      'fail: Found 2 live brokers (ids 1, 3), expected 3 (ids 1, 2, 3)',
+    );
+  });
+  it('fails with a clear message when no broker answers', async () => {
+    expect(en(await run('kafka.brokers', { count: 3 }, { snapshot: kafkaDown }))).toMatch(
+      /^fail: No Kafka broker answers on bigdata01..03:9092: is Kafka running\?/,
+    );
+  });
+  it('rejects parameters without count or ids', () => {
+    expect(() => checkTypes.get('kafka.brokers')?.params.parse({})).toThrow(/give count, ids or both/);
+  });
+});
+
+describe('kafka.topic', () => {
+  const orders = topic(
+    'orders',
+    [partition(0, [1, 2, 3]), partition(1, [2, 3, 1]), partition(2, [3, 1, 2])],
+    { 'retention.ms': '3600000' },
+  );
+  it('passes with partitions, replication factor and configs', async () => {
+    const r = await run(
+      'kafka.topic',
+      { topic: 'orders', partitions: 3, replicationFactor: 3, configs: { 'retention.ms': 3600000 } },
+      { 'topic orders': orders },
+    );
+    expect(en(r)).toBe('pass: Topic orders: 3 partitions, replication factor 3');
+    expect(r.message.zh).toBe('主题 orders：3 个分区，副本数 3');
+  });
+  it('names what differs', async () => {
+    const one = topic('orders', [partition(0, [1])]);
+    expect(en(await run('kafka.topic', { topic: 'orders', partitions: 3 }, { 'topic orders': one }))).toBe(
+      'fail: Topic orders has 1 partition, expected 3',
+    );
+    expect(
+      en(await run('kafka.topic', { topic: 'orders', replicationFactor: 3 }, { 'topic orders': one })),
+    ).toBe('fail: Topic orders has replication factor 1, expected 3');
+    expect(
+      en(
+        await run(
+          'kafka.topic',
+          { topic: 'orders', configs: { 'cleanup.policy': 'compact' } },
+          { 'topic orders': orders },
+        ),
+      ),
+    ).toBe('fail: Topic orders has cleanup.policy=(default), expected compact');
+    expect(
+      en(
+        await run(
+          'kafka.topic',
+          { topic: 'nope' },
+          {
+            'topic nope': {
+              name: 'nope',
+              exists: false,
+              partitions: [],
+              replicationFactor: null,
+              configs: {},
+            },
+          },
+        ),
+      ),
+    ).toBe('fail: There is no topic nope');
+  });
+  it('checks absence', async () => {
+    expect(en(await run('kafka.topic', { topic: 'orders', exists: false }, { 'topic orders': orders }))).toBe(
+      'fail: Topic orders still exists',
+    );
+  });
+  it('accepts any topic of the student’s own with anyTopic, ignoring internal ones', async () => {
+    const snap = (topics: unknown[]) => ({
+      snapshot: { brokers: [], controller: 1, groups: [], errors: [], topics },
+    });
+    const internal = {
+      name: '__consumer_offsets',
+      internal: true,
+      partitions: [partition(0, [1, 2, 3]), partition(1, [1, 2, 3]), partition(2, [1, 2, 3])],
+    };
+    const small = { name: 'a', internal: false, partitions: [partition(0, [1])] };
+    const e2e = {
+      name: 'e2e',
+      internal: false,
+      partitions: [partition(0, [1, 2, 3]), partition(1, [2, 3, 1]), partition(2, [3, 1, 2])],
+    };
+    expect(
+      en(await run('kafka.topic', { anyTopic: true, partitions: 3, replicationFactor: 3 }, snap([internal]))),
+    ).toBe('fail: There is no topic of your own yet');
+    expect(
+      en(
+        await run(
+          'kafka.topic',
+          { anyTopic: true, partitions: 3, replicationFactor: 3 },
+          snap([internal, small]),
+        ),
+      ),
+    ).toBe('fail: Topic a has 1 partition, expected 3');
+    expect(
+      en(
+        await run(
+          'kafka.topic',
+          { anyTopic: true, partitions: 3, replicationFactor: 3 },
+          snap([internal, small, e2e]),
+        ),
+      ),
+    ).toBe('pass: Topic e2e: 3 partitions, replication factor 3');
+    expect(() => checkTypes.get('kafka.topic')?.params.parse({ anyTopic: true, topic: 'x' })).toThrow(
+      /either topic or anyTopic/,
+    );
+  });
+});
+
+describe('kafka.messages', () => {
+  const m = (partition: number, offset: number, key: string | null, value: string) => ({
+    partition,
+    offset,
+    key,
+    value,
+    timestamp: 0,
+    headers: {},
+  });
+  const answer = (messages: ReturnType<typeof m>[]) => ({
+    topic: 'clicks',
+    exists: true,
+    count: messages.length,
+    truncated: false,
+    messages,
+  });
+  const key = 'messages --topic clicks --max 1000';
+  it('counts messages with a key and a value pattern', async () => {
+    const msgs = [m(0, 0, 'u1', 'click 1'), m(0, 1, 'u1', 'click 2'), m(1, 0, 'u2', 'view 1')];
+    expect(
+      en(await run('kafka.messages', { topic: 'clicks', key: 'u1', count: 2 }, { [key]: answer(msgs) })),
+    ).toBe('pass: Topic clicks holds 2 messages (key=u1)');
+    expect(
+      en(
+        await run(
+          'kafka.messages',
+          { topic: 'clicks', value: '^click', minCount: 3 },
+          { [key]: answer(msgs) },
+        ),
+      ),
+    ).toBe('fail: Topic clicks holds 2 messages (value ~ /^click/), expected ≥ 3');
+    expect(
+      en(await run('kafka.messages', { topic: 'clicks', minCount: 1, minKeys: 3 }, { [key]: answer(msgs) })),
+    ).toBe('fail: The messages use 2 distinct keys, expected at least 3');
+  });
+  it('checks per-key order: one partition per key and growing sequence numbers', async () => {
+    const ordered = [m(0, 0, 'a', 'a-1'), m(1, 0, 'b', 'b-1'), m(0, 1, 'a', 'a-2'), m(1, 1, 'b', 'b-2')];
+    expect(
+      (
+        await run(
+          'kafka.messages',
+          { topic: 'clicks', minCount: 4, perKeyOrder: true },
+          { [key]: answer(ordered) },
+        )
+      ).status,
+    ).toBe('pass');
+    const split = [m(0, 0, 'a', 'a-1'), m(1, 0, 'a', 'a-2')];
+    expect(
+      en(
+        await run(
+          'kafka.messages',
+          { topic: 'clicks', minCount: 2, perKeyOrder: true },
+          { [key]: answer(split) },
+        ),
+      ),
+    ).toBe('fail: Messages with key a are spread over 2 partitions');
+    const swapped = [m(0, 0, 'a', 'a-2'), m(0, 1, 'a', 'a-1')];
+    expect(
+      en(
+        await run(
+          'kafka.messages',
+          { topic: 'clicks', minCount: 2, perKeyOrder: true },
+          { [key]: answer(swapped) },
+        ),
+      ),
+    ).toBe('fail: Messages with key a are out of order: a-2, a-1');
+  });
+  it('fails for a missing topic and asks for a count', async () => {
+    expect(
+      en(
+        await run(
+          'kafka.messages',
+          { topic: 'clicks', count: 1 },
+          { [key]: { exists: false, count: 0, truncated: false, messages: [] } },
+        ),
+      ),
+    ).toBe('fail: There is no topic clicks');
+    expect(() => checkTypes.get('kafka.messages')?.params.parse({ topic: 'x' })).toThrow(
+      /give count or minCount/,
+    );
+  });
+});
+
+describe('kafka.group', () => {
+  const group = (over: Record<string, unknown> = {}) => ({
+    exists: true,
+    groupId: 'g',
+    state: 'Stable',
+    protocolType: 'consumer',
+    members: [{ memberId: 'm1', clientId: 'c', host: '/1.2.3.4', assignments: [] }],
+    offsets: [
+      { topic: 't', partition: 0, committed: 5, end: 10, lag: 5 },
+      { topic: 't', partition: 1, committed: 10, end: 10, lag: 0 },
+    ],
+    totalLag: 5,
+    ...over,
+  });
+  it('passes with state, members, offsets and lag within bounds', async () => {
+    expect(
+      en(
+        await run(
+          'kafka.group',
+          { group: 'g', state: 'Stable', members: 1, topic: 't', maxLag: 5 },
+          { 'group g': group() },
+        ),
+      ),
+    ).toBe('pass: Consumer group g: Stable, 1 member, lag 5');
+  });
+  it('names the lag, the member count, the state or missing offsets that differ', async () => {
+    expect(en(await run('kafka.group', { group: 'g', maxLag: 0 }, { 'group g': group() }))).toBe(
+      'fail: Consumer group g has lag 5, expected at most 0',
+    );
+    expect(en(await run('kafka.group', { group: 'g', minLag: 100 }, { 'group g': group() }))).toBe(
+      'fail: Consumer group g has lag 5, expected at least 100',
+    );
+    expect(en(await run('kafka.group', { group: 'g', minMembers: 2 }, { 'group g': group() }))).toBe(
+      'fail: Consumer group g has 1 member, expected ≥ 2',
+    );
+    expect(en(await run('kafka.group', { group: 'g', state: 'Empty' }, { 'group g': group() }))).toBe(
+      'fail: Consumer group g is Stable, expected Empty',
+    );
+    expect(en(await run('kafka.group', { group: 'g', topic: 'other' }, { 'group g': group() }))).toBe(
+      'fail: Consumer group g has no committed offsets on topic other',
+    );
+    expect(
+      en(
+        await run(
+          'kafka.group',
+          { group: 'g' },
+          { 'group g': group({ exists: false, state: 'Dead', members: [], offsets: [] }) },
+        ),
+      ),
+    ).toBe('fail: There is no consumer group g');
+  });
+});
+
+describe('zk.path', () => {
+  it('checks children, child count and data', async () => {
+    const answers = {
+      'zk ls /kafka/brokers/ids': { path: '/kafka/brokers/ids', exists: true, children: ['1', '3'] },
+      'zk ls /kafka/controller': { path: '/kafka/controller', exists: true, children: [] },
+      'zk get /kafka/controller': {
+        path: '/kafka/controller',
+        exists: true,
+        data: '{"version":2,"brokerid":3}',
+      },
+    };
+    expect(en(await run('zk.path', { path: '/kafka/brokers/ids', children: ['1', '2', '3'] }, answers))).toBe(
+      'fail: /kafka/brokers/ids has children [1, 3], missing 2',
+    );
+    expect(en(await run('zk.path', { path: '/kafka/brokers/ids', childCount: 2 }, answers))).toBe(
+      'pass: /kafka/brokers/ids exists in ZooKeeper (children: 1, 3)',
+    );
+    expect(en(await run('zk.path', { path: '/kafka/controller', data: '"brokerid":[12]' }, answers))).toBe(
+      'fail: The data of /kafka/controller does not match /"brokerid":[12]/: {"version":2,"brokerid":3}',
+    );
+  });
+  it('fails clearly when the node or ZooKeeper is missing', async () => {
+    expect(
+      en(
+        await run(
+          'zk.path',
+          { path: '/kafka' },
+          { 'zk ls /kafka': { path: '/kafka', exists: false, children: [] } },
+        ),
+      ),
+    ).toBe('fail: There is no /kafka in ZooKeeper');
+    expect(en(await run('zk.path', { path: '/kafka' }, { 'zk ls /kafka': zookeeperDown }))).toMatch(
+      /^fail: ZooKeeper does not answer/,
+    );
+  });
+});
+
+describe('broker.config', () => {
+  const answer = (value: string | null) => ({
+    broker: 2,
+    configs: { 'log.retention.hours': { value, source: 'STATIC_BROKER_CONFIG', isDefault: false } },
+  });
+  const key = 'broker-config --broker 2 --key log.retention.hours';
+  it('compares the effective value', async () => {
+    expect(
+      en(
+        await run(
+          'broker.config',
+          { broker: 2, key: 'log.retention.hours', value: 168 },
+          { [key]: answer('168') },
+        ),
+      ),
+    ).toBe('pass: Broker 2 has log.retention.hours=168');
+    expect(
+      en(
+        await run(
+          'broker.config',
+          { broker: 2, key: 'log.retention.hours', value: 24 },
+          { [key]: answer('168') },
+        ),
+      ),
+    ).toBe('fail: Broker 2 has log.retention.hours=168, expected 24');
+    expect(
+      en(
+        await run(
+          'broker.config',
+          { broker: 2, key: 'log.retention.hours', matches: '^(24|48)$' },
+          { [key]: answer('48') },
+        ),
+      ),
+    ).toBe('pass: Broker 2 has log.retention.hours=48');
+  });
+});
+
+describe('command and file', () => {
+  it('command: exit code and output patterns, quoting what it saw', async () => {
+    const exec = () => ({ exitCode: 1, stdout: '', stderr: 'kafka-topics.sh: command not found' });
+    expect(en(await run('command', { run: 'kafka-topics.sh --version' }, {}, exec))).toBe(
+      'fail: `kafka-topics.sh --version` on bigdata01 exited with 1, expected 0. Output: kafka-topics.sh: command not found',
+    );
+    const ok = () => ({ exitCode: 0, stdout: '3.9.2\n' });
+    expect(en(await run('command', { run: 'kafka-topics.sh --version', stdout: '^3\\.9' }, {}, ok))).toBe(
+      'pass: `kafka-topics.sh --version` on bigdata01 gave the expected result',
+    );
+    expect(en(await run('command', { node: 'bigdata02', run: 'x', stdout: '^4' }, {}, ok))).toBe(
+      'fail: The stdout of `x` on bigdata02 does not match /^4/; it was: 3.9.2',
+    );
+  });
+  it('file: existence, content patterns and absence', async () => {
+    const content =
+      (stdout: string, exitCode = 0) =>
+      () => ({ exitCode, stdout });
+    expect(en(await run('file', { path: '/root/a' }, {}, content('', 3)))).toBe(
+      'fail: There is no file /root/a on bigdata01',
+    );
+    expect(
+      en(
+        await run(
+          'file',
+          { path: '/root/a', matches: ['^broker\\.id=1$', '^log\\.dirs=/opt'] },
+          {},
+          content('broker.id=1\nlog.dirs=/tmp\n'),
+        ),
+      ),
+    ).toBe('fail: /root/a on bigdata01 has nothing matching /^log\\.dirs=/opt/');
+    expect(en(await run('file', { path: '/root/a', notMatches: 'TODO' }, {}, content('x TODO y')))).toBe(
+      'fail: /root/a on bigdata01 still contains "TODO"',
+    );
+    expect(en(await run('file', { path: '/opt/data/kafka', directory: true }, {}, content('')))).toBe(
+      'pass: /opt/data/kafka on bigdata01 is as expected',
+    );
+    expect(en(await run('file', { path: '/root/a', exists: false }, {}, content('x')))).toBe(
+      'fail: The file /root/a still exists on bigdata01',
+    );
+  });
+});

@@ -9,13 +9,14 @@ export interface HealthReport {
   readonly ok: boolean;
   readonly engine: { ok: boolean; version?: string; error?: string };
   readonly images: { ok: boolean; image: string; error?: string };
+  readonly store: { ok: boolean; error?: string };
 }
 
 /** Produces a fresh health report. */
 export type HealthProbe = () => Promise<HealthReport>;
 
-/** Health of the engine and the images (later: the store). Never throws. */
-export function healthProbe(docker: Docker, config: Config): HealthProbe {
+/** Health of the engine, the images and the store. Never throws. */
+export function healthProbe(docker: Docker, config: Config, store: { ping(): boolean }): HealthProbe {
   return async () => {
     let engine: HealthReport['engine'];
     let images: HealthReport['images'] = {
@@ -33,6 +34,8 @@ export function healthProbe(docker: Docker, config: Config): HealthProbe {
     } catch (err) {
       engine = { ok: false, error: messageOf(err) };
     }
-    return { ok: engine.ok && images.ok, engine, images };
+    const storeOk = store.ping();
+    const storeReport = storeOk ? { ok: true } : { ok: false, error: 'the SQLite store does not answer' };
+    return { ok: engine.ok && images.ok && storeOk, engine, images, store: storeReport };
   };
 }

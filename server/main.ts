@@ -12,6 +12,12 @@ import { DockerNodeAccess } from './env/DockerNodeAccess.ts';
 import type { EnvironmentBackend, NodeAccess } from './env/EnvironmentBackend.ts';
 import { createFileLogger, createLogger, type Logger } from './log.ts';
 import { projectPaths } from './paths.ts';
+import { checkTypes } from './checks/registry.ts';
+import { EnvManager } from './env/EnvManager.ts';
+import { loadCourse } from './labs/loader.ts';
+import { SqliteStore } from './store/Store.ts';
+import { TerminalHub } from './terminal/TerminalHub.ts';
+import { ensureWebBuild } from './webBuild.ts';
 import type { Progress } from './progress.ts';
 
 /**
@@ -59,14 +65,34 @@ export function createEnvironments(
   return { backend, access };
 }
 
-/** Starts the web server: engine, images (built when missing), app. Resolves once listening. */
+/** Starts the web server: engine, images (built when missing), store, course, app. Resolves once listening. */
 export async function serve(config: Config, progress: Progress): Promise<{ app: App; url: string }> {
   const log = createLogger(config);
   const runtime = await createRuntime(config, progress, log);
   await buildImages({ docker: runtime.docker, config, progress });
   const reconciled = await runtime.environments.reconcile();
   log.info(reconciled, 'reconciled environments');
-  const app = createApp({ log, health: healthProbe(runtime.docker, config) });
+  const course = loadCourse(projectPaths.labs, checkTypes);
+  for (const p of course.problems) log.warn({ file: p.file, line: p.line }, `lab problem: ${p.message}`);
+  await ensureWebBuild(progress);
+  const store = new SqliteStore(dataPaths(config).store);
+  const terminals = new TerminalHub(runtime.nodes, log);
+  const envs = new EnvManager(
+    runtime.environments,
+    runtime.nodes,
+    log,
+    (envId) => void terminals.closeEnv(envId),
+  );
+  const app = createApp({
+    log,
+    health: healthProbe(runtime.docker, config, store),
+    store,
+    course,
+    envs,
+    nodes: runtime.nodes,
+    terminals,
+    webDist: projectPaths.webDist,
+  });
   await new Promise<void>((resolve, reject) => {
     app.server.once('error', reject);
     app.server.listen(config.port, config.host, () => resolve());
@@ -74,7 +100,11 @@ export async function serve(config: Config, progress: Progress): Promise<{ app: 
   const address = app.server.address();
   const port = typeof address === 'object' && address !== null ? address.port : config.port;
   const shown = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
-  return { app, url: `http://${shown}:${port}/` };
+  const dispose = async (): Promise<void> => {
+    await app.dispose();
+    store.close();
+  };
+  return { app: { ...app, dispose }, url: `http://${shown}:${port}/` };
 }
 
 /** A client for the engine as configured (DOCKER_HOST or the default socket), without bootstrapping it. */

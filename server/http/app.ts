@@ -1,13 +1,32 @@
+import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
+import path from 'node:path';
 import express, { type ErrorRequestHandler, type Express } from 'express';
-import type { Logger } from '../log.ts';
+import type { EnvManager } from '../env/EnvManager.ts';
+import type { NodeAccess } from '../env/EnvironmentBackend.ts';
 import { AppError, isAppError } from '../errors.ts';
 import type { HealthProbe } from '../health.ts';
+import type { Course } from '../labs/loader.ts';
+import type { Logger } from '../log.ts';
+import type { ProgressStore, StudentStore } from '../store/Store.ts';
+import type { TerminalHub } from '../terminal/TerminalHub.ts';
+import { envRoutes } from './routes/env.ts';
+import { fileRoutes } from './routes/files.ts';
+import { labRoutes } from './routes/labs.ts';
+import { sessionRoutes } from './routes/session.ts';
+import { attachWebSockets } from './ws.ts';
 
 /** What the HTTP app needs; everything external comes in here. */
 export interface AppDeps {
   readonly log: Logger;
   readonly health: HealthProbe;
+  readonly store: StudentStore & ProgressStore;
+  readonly course: Course;
+  readonly envs: EnvManager;
+  readonly nodes: NodeAccess;
+  readonly terminals: TerminalHub;
+  /** The built browser app (web/dist); when missing, only the API is served. */
+  readonly webDist?: string;
 }
 
 /** A running app: the HTTP server (not yet listening) and how to shut it all down. */
@@ -17,14 +36,34 @@ export interface App {
   dispose(): Promise<void>;
 }
 
-/** Builds the express app and its HTTP server from injected dependencies. */
+/**
+ * Monaco injects styles and runs its editor worker from a blob; the terminal and cluster sockets
+ * are same-origin. Nothing is loaded from elsewhere.
+ */
+const CSP = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self' 'unsafe-inline'",
+  "img-src 'self' data:",
+  "font-src 'self' data:",
+  "worker-src 'self' blob:",
+  "connect-src 'self'",
+  "frame-ancestors 'none'",
+  "base-uri 'none'",
+  "form-action 'self'",
+].join('; ');
+
+/** Builds the express app, its WebSockets and its HTTP server from injected dependencies. */
 export function createApp(deps: AppDeps): App {
   const app = express();
   app.disable('x-powered-by');
+  app.set('query parser', 'simple');
   app.use((_req, res, next) => {
     res.setHeader('X-Content-Type-Options', 'nosniff');
     res.setHeader('Referrer-Policy', 'no-referrer');
     res.setHeader('X-Frame-Options', 'DENY');
+    res.setHeader('Content-Security-Policy', CSP);
+    res.setHeader('Cross-Origin-Opener-Policy', 'same-origin');
     next();
   });
 
@@ -33,20 +72,53 @@ export function createApp(deps: AppDeps): App {
     res.status(report.ok ? 200 : 503).json(report);
   });
 
-  app.use((req, _res, next) =>
-    next(new AppError(404, 'not_found', `No route for ${req.method} ${req.path}`)),
+  const api = express.Router();
+  api.use(express.json({ limit: '64kb' }));
+  api.use(sessionRoutes(deps.store));
+  api.use(labRoutes(deps));
+  api.use(envRoutes(deps.store, deps.course, deps.envs));
+  api.use(fileRoutes(deps.store, deps.envs, deps.nodes));
+  api.use((req, _res, next) =>
+    next(new AppError(404, 'not_found', `No API route ${req.method} /api${req.path}`)),
   );
+  app.use('/api', (_req, res, next) => {
+    res.setHeader('Cache-Control', 'no-store');
+    next();
+  });
+  app.use('/api', api);
+
+  const dist = deps.webDist;
+  if (dist !== undefined && existsSync(path.join(dist, 'index.html'))) {
+    // Vite's hashed assets never change under the same name.
+    app.use(
+      '/assets',
+      express.static(path.join(dist, 'assets'), { immutable: true, maxAge: '365d', fallthrough: false }),
+    );
+    app.use(express.static(dist, { index: false }));
+    // Client-side routes (/labs/install, ...) all load the app.
+    app.get(/^\/(?!api\/|ws\/|healthz$).*/, (_req, res) => {
+      res.setHeader('Cache-Control', 'no-cache');
+      res.sendFile(path.join(dist, 'index.html'));
+    });
+  }
+
+  app.use((req, _res, next) => next(new AppError(404, 'not_found', `Nothing at ${req.method} ${req.path}`)));
   app.use(errorHandler(deps.log));
 
   const server = createServer(app);
+  const closeSockets = attachWebSockets(server, deps);
   return {
     server,
     express: app,
-    dispose: () =>
-      new Promise<void>((resolve) => {
+    dispose: async () => {
+      closeSockets();
+      deps.envs.dispose();
+      await deps.terminals.dispose();
+      await new Promise<void>((resolve) => {
         server.closeAllConnections();
         server.close(() => resolve());
-      }),
+      });
+    },
   };
 }
 
@@ -55,8 +127,8 @@ function errorHandler(log: Logger): ErrorRequestHandler {
   return (err: unknown, req, res, _next) => {
     const appErr = isAppError(err)
       ? err
-      : isBodyParserError(err)
-        ? new AppError(err.status, 'bad_request', `Malformed request body: ${err.message}`)
+      : isHttpError(err)
+        ? new AppError(err.status, err.status === 413 ? 'too_large' : 'bad_request', httpErrorMessage(err))
         : new AppError(500, 'internal', 'Internal error', { cause: err });
     const line = { reason: appErr.reason, method: req.method, path: req.path, err: appErr.cause ?? appErr };
     if (appErr.status >= 500) log.error(line, appErr.message);
@@ -70,13 +142,14 @@ function errorHandler(log: Logger): ErrorRequestHandler {
   };
 }
 
-function isBodyParserError(err: unknown): err is { status: number; message: string } {
-  return (
-    typeof err === 'object' &&
-    err !== null &&
-    'type' in err &&
-    'status' in err &&
-    typeof (err as { status: unknown }).status === 'number' &&
-    (err as { status: number }).status < 500
-  );
+/** Errors of express's body parsers and static files carry a 4xx status. */
+function isHttpError(err: unknown): err is { status: number; message: string; type?: string } {
+  const status = (err as { status?: unknown } | null)?.status;
+  return typeof status === 'number' && status >= 400 && status < 500;
+}
+
+function httpErrorMessage(err: { status: number; message: string; type?: string }): string {
+  if (err.type === 'entity.too.large') return 'The request body is too large';
+  if (err.type === 'entity.parse.failed') return `Malformed JSON: ${err.message}`;
+  return err.message;
 }

@@ -1,0 +1,204 @@
+import { AppError, isAppError, messageOf } from '../errors.ts';
+import type { BootEvent, ClusterSnapshot, EnvMessage, EnvStatus } from '../http/apiTypes.ts';
+import type { Logger } from '../log.ts';
+import type { ProgressEvent } from '../progress.ts';
+import { NODES, type EnvironmentBackend, type EnvMode, type NodeAccess } from './EnvironmentBackend.ts';
+import { envIdFor } from './naming.ts';
+
+/** Something that can be undone (an event subscription). */
+export interface Disposable {
+  dispose(): void;
+}
+
+/** How often the cluster picture is refreshed while someone watches it. */
+const SNAPSHOT_INTERVAL_MS = 3000;
+
+/** What the manager knows about one student's environment beyond what Docker says. */
+interface Tracked {
+  readonly envId: string;
+  boot?: { mode: EnvMode; started: number; events: BootEvent[]; error: EnvStatus['error']; done: boolean };
+  readonly listeners: Set<(m: EnvMessage) => void>;
+  poller?: NodeJS.Timeout;
+  polling?: boolean;
+}
+
+/**
+ * Student environments as the web app needs them: start-or-resume in a lab's mode in the
+ * background, boot progress and status pushed to subscribers, and the live cluster picture
+ * polled (through the agent) only while somebody watches. Docker stays the source of truth for
+ * whether an environment exists and runs; this keeps boot events and errors.
+ */
+export class EnvManager {
+  private readonly tracked = new Map<string, Tracked>();
+
+  constructor(
+    private readonly backend: EnvironmentBackend,
+    private readonly access: NodeAccess,
+    private readonly log: Logger,
+    private readonly onRemoved: (envId: string) => void = () => undefined,
+  ) {}
+
+  /** The environment id of a student (deterministic from the name). */
+  envIdOf(student: string): string {
+    return envIdFor(student);
+  }
+
+  /** The student's environment as the browser sees it. */
+  async status(student: string): Promise<EnvStatus> {
+    const t = this.track(student);
+    const boot = t.boot;
+    if (boot && !boot.done)
+      return { phase: 'booting', mode: boot.mode, events: boot.events, error: null, nodes: [...NODES] };
+    const info = await this.backend.status(t.envId);
+    const events = boot?.events ?? [];
+    if (boot?.error) return { phase: 'failed', mode: boot.mode, events, error: boot.error, nodes: [] };
+    if (!info) return { phase: 'none', mode: null, events: [], error: null, nodes: [] };
+    const phase = info.state === 'creating' ? 'booting' : info.state;
+    return { phase, mode: info.mode, events, error: null, nodes: info.nodes.map((n) => n.name) };
+  }
+
+  /**
+   * Starts (or resumes) the student's environment in `mode` and returns at once; progress goes
+   * to subscribers. An environment of the other mode is replaced only with `reset`.
+   */
+  async start(student: string, mode: EnvMode, reset: boolean): Promise<EnvStatus> {
+    const t = this.track(student);
+    if (t.boot && !t.boot.done) return this.status(student);
+    const info = await this.backend.status(t.envId);
+    if (info && info.mode !== mode && !reset) {
+      throw new AppError(
+        409,
+        'mode_mismatch',
+        `This lab needs an environment in ${mode} mode; yours is in ${info.mode} mode`,
+        {
+          details: 'Reset the environment to continue. The files on your servers will be lost.',
+        },
+      );
+    }
+    if (info?.state === 'running' && info.mode === mode && !reset) return this.status(student);
+
+    const boot: NonNullable<Tracked['boot']> = {
+      mode,
+      started: Date.now(),
+      events: [],
+      error: null,
+      done: false,
+    };
+    t.boot = boot;
+    const progress = (e: ProgressEvent): void => {
+      boot.events.push({ ...e, at: Date.now() - boot.started });
+      void this.publishStatus(student);
+    };
+    void (async () => {
+      try {
+        if (info && (reset || info.mode !== mode || info.state === 'broken')) {
+          progress({ phase: 'reset', message: 'removing the old environment' });
+          await this.remove(t.envId);
+        }
+        await this.backend.create({ owner: student, mode }, progress);
+      } catch (err) {
+        const e = isAppError(err) ? err : new AppError(500, 'env_failed', messageOf(err), { cause: err });
+        this.log.warn({ envId: t.envId, err: e }, 'environment boot failed');
+        boot.error = {
+          error: e.reason,
+          message: e.message,
+          ...(e.details === undefined ? {} : { details: e.details }),
+        };
+      } finally {
+        boot.done = true;
+        await this.publishStatus(student);
+        this.ensurePolling(t);
+      }
+    })();
+    return this.status(student);
+  }
+
+  /** Removes the student's environment (reset); their next start creates a fresh one. */
+  async reset(student: string): Promise<EnvStatus> {
+    const t = this.track(student);
+    if (t.boot && !t.boot.done)
+      throw new AppError(409, 'env_booting', 'The environment is still starting; reset it when it is up');
+    t.boot = undefined;
+    await this.remove(t.envId);
+    await this.publishStatus(student);
+    return this.status(student);
+  }
+
+  /** Receives status changes and cluster snapshots until disposed; sends the current status at once. */
+  subscribe(student: string, listener: (m: EnvMessage) => void): Disposable {
+    const t = this.track(student);
+    t.listeners.add(listener);
+    void this.status(student).then((status) => listener({ type: 'status', status }));
+    this.ensurePolling(t);
+    return {
+      dispose: () => {
+        t.listeners.delete(listener);
+        if (t.listeners.size === 0 && t.poller) {
+          clearInterval(t.poller);
+          t.poller = undefined;
+        }
+      },
+    };
+  }
+
+  /** Stops polling everywhere (server shutdown). */
+  dispose(): void {
+    for (const t of this.tracked.values()) {
+      if (t.poller) clearInterval(t.poller);
+      t.listeners.clear();
+    }
+  }
+
+  private async remove(envId: string): Promise<void> {
+    this.onRemoved(envId);
+    await this.backend.remove(envId);
+  }
+
+  private track(student: string): Tracked {
+    let t = this.tracked.get(student);
+    if (!t) {
+      t = { envId: envIdFor(student), listeners: new Set() };
+      this.tracked.set(student, t);
+    }
+    return t;
+  }
+
+  private async publishStatus(student: string): Promise<void> {
+    const t = this.track(student);
+    if (t.listeners.size === 0) return;
+    const status = await this.status(student);
+    for (const l of t.listeners) l({ type: 'status', status });
+  }
+
+  private ensurePolling(t: Tracked): void {
+    if (t.poller || t.listeners.size === 0) return;
+    const tick = async (): Promise<void> => {
+      if (t.polling) return; // a slow snapshot must not pile up behind itself
+      t.polling = true;
+      try {
+        const info = await this.backend.status(t.envId);
+        if (info?.state !== 'running') return;
+        const r = await this.access.exec(
+          t.envId,
+          'bigdata01',
+          ['kafkalab-agent', 'snapshot', '--timeout', '4000'],
+          { timeoutMs: 8000 },
+        );
+        const message: EnvMessage =
+          r.exitCode === 0
+            ? { type: 'snapshot', snapshot: JSON.parse(r.stdout) as ClusterSnapshot }
+            : {
+                type: 'snapshot-error',
+                message: r.stderr.trim() || r.stdout.trim() || `agent exited with ${r.exitCode}`,
+              };
+        for (const l of t.listeners) l(message);
+      } catch (err) {
+        for (const l of t.listeners) l({ type: 'snapshot-error', message: messageOf(err) });
+      } finally {
+        t.polling = false;
+      }
+    };
+    void tick();
+    t.poller = setInterval(() => void tick(), SNAPSHOT_INTERVAL_MS);
+  }
+}

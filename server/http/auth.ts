@@ -1,0 +1,38 @@
+import type { IncomingMessage } from 'node:http';
+import type { NextFunction, Request, Response } from 'express';
+import { AppError } from '../errors.ts';
+import type { Student, StudentStore } from '../store/Store.ts';
+
+/** Name of the session cookie. */
+export const SESSION_COOKIE = 'kl_session';
+
+/** The session token in a request's Cookie header, if any. */
+export function sessionToken(req: IncomingMessage): string | undefined {
+  const header = req.headers.cookie ?? '';
+  for (const part of header.split(';')) {
+    const [k, ...v] = part.trim().split('=');
+    if (k === SESSION_COOKIE) return decodeURIComponent(v.join('='));
+  }
+  return undefined;
+}
+
+/** The signed-in student of a request (HTTP or WebSocket upgrade), or undefined. */
+export function studentOf(req: IncomingMessage, store: StudentStore): Student | undefined {
+  const token = sessionToken(req);
+  return token === undefined ? undefined : store.sessionStudent(token);
+}
+
+/** Express middleware: 401 unless signed in; puts the student on `res.locals.student`. */
+export function requireStudent(store: StudentStore) {
+  return (req: Request, res: Response, next: NextFunction): void => {
+    const student = studentOf(req, store);
+    if (!student) return next(new AppError(401, 'not_signed_in', 'Sign in first'));
+    res.locals.student = student;
+    next();
+  };
+}
+
+/** The student put there by requireStudent. */
+export function currentStudent(res: Response): Student {
+  return res.locals.student as Student;
+}

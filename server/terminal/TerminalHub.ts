@@ -1,0 +1,206 @@
+import type { NodeAccess, NodeName, TerminalSession } from '../env/EnvironmentBackend.ts';
+import type { Logger } from '../log.ts';
+
+/** Where a terminal's output goes while a browser is attached. */
+export interface TerminalSink {
+  /** Called once, before any output: whether the shell is new and how much earlier output follows. */
+  attached(info: { fresh: boolean; replayed: number }): void;
+  data(chunk: Buffer): void;
+  /** The shell ended (typed `exit`). */
+  exit(): void;
+  /** Another browser tab took this terminal over. */
+  replaced(): void;
+}
+
+/** A browser's hold on a terminal. */
+export interface Attachment {
+  /** Whether this is a new shell (false: reattached to a running one). */
+  readonly fresh: boolean;
+  /** Bytes of earlier output that were replayed to the sink. */
+  readonly replayed: number;
+  write(data: Buffer): void;
+  resize(cols: number, rows: number): void;
+  /** Flow control from the browser: stop reading the shell's output until resume. */
+  pause(): void;
+  resume(): void;
+  /** The browser went away: keep the shell for the grace period. */
+  detach(): void;
+}
+
+/** Settings of the hub. */
+export interface TerminalHubOptions {
+  /** How long a shell without a browser stays alive (a reload or network blip reattaches). */
+  readonly graceMs: number;
+  /** How much recent output is kept for replay. */
+  readonly scrollbackBytes: number;
+}
+
+interface Session {
+  readonly term: TerminalSession;
+  readonly scrollback: Scrollback;
+  sink?: TerminalSink;
+  grace?: NodeJS.Timeout;
+  pausedBy: 'none' | 'browser';
+}
+
+/**
+ * One shell per (student, environment, server), kept across short disconnects. Output is read
+ * continuously into a bounded scrollback so a detached shell never blocks on a full pipe, and the
+ * scrollback is replayed to whoever attaches next.
+ */
+export class TerminalHub {
+  private readonly sessions = new Map<string, Session>();
+  private readonly opening = new Map<string, Promise<Session>>();
+
+  constructor(
+    private readonly access: NodeAccess,
+    private readonly log: Logger,
+    private readonly opts: TerminalHubOptions = { graceMs: 120_000, scrollbackBytes: 256 * 1024 },
+  ) {}
+
+  /** Attaches a sink to the shell of (owner, env, node), opening one if needed. */
+  async attach(
+    owner: string,
+    envId: string,
+    node: NodeName,
+    size: { cols: number; rows: number },
+    sink: TerminalSink,
+  ): Promise<Attachment> {
+    const key = `${owner}\0${envId}\0${node}`;
+    let session = this.sessions.get(key);
+    const fresh = session === undefined;
+    if (!session) {
+      let pending = this.opening.get(key);
+      if (!pending) {
+        pending = this.open(key, envId, node, size).finally(() => this.opening.delete(key));
+        this.opening.set(key, pending);
+      }
+      session = await pending;
+    }
+    const s = session;
+    if (s.grace) clearTimeout(s.grace);
+    s.grace = undefined;
+    if (s.sink && s.sink !== sink) s.sink.replaced();
+    const replay = s.scrollback.contents();
+    sink.attached({ fresh, replayed: replay.length });
+    if (replay.length > 0) sink.data(replay);
+    s.sink = sink;
+    if (!fresh) void s.term.resize(size.cols, size.rows);
+    return {
+      fresh,
+      replayed: replay.length,
+      write: (data) => {
+        if (s.sink === sink) s.term.stream.write(data);
+      },
+      resize: (cols, rows) => {
+        if (s.sink === sink) void s.term.resize(cols, rows);
+      },
+      pause: () => {
+        if (s.sink !== sink) return;
+        s.pausedBy = 'browser';
+        s.term.stream.pause();
+      },
+      resume: () => {
+        if (s.sink !== sink) return;
+        s.pausedBy = 'none';
+        s.term.stream.resume();
+      },
+      detach: () => {
+        if (s.sink !== sink) return;
+        s.sink = undefined;
+        // Nobody reads the output now: keep draining it into the scrollback.
+        if (s.pausedBy === 'browser') {
+          s.pausedBy = 'none';
+          s.term.stream.resume();
+        }
+        s.grace = setTimeout(() => void this.close(key), this.opts.graceMs);
+      },
+    };
+  }
+
+  /** Hangs up every shell of an environment (it is being stopped or removed). */
+  async closeEnv(envId: string): Promise<void> {
+    await Promise.all(
+      [...this.sessions.keys()].filter((k) => k.split('\0')[1] === envId).map((k) => this.close(k)),
+    );
+  }
+
+  /** Hangs up every shell (server shutdown). */
+  async dispose(): Promise<void> {
+    await Promise.all([...this.sessions.keys()].map((k) => this.close(k)));
+  }
+
+  /** Number of live shells (for tests and the bench). */
+  get size(): number {
+    return this.sessions.size;
+  }
+
+  private async open(
+    key: string,
+    envId: string,
+    node: NodeName,
+    size: { cols: number; rows: number },
+  ): Promise<Session> {
+    const term = await this.access.openTerminal(envId, node, size);
+    const session: Session = {
+      term,
+      scrollback: new Scrollback(this.opts.scrollbackBytes),
+      pausedBy: 'none',
+    };
+    term.stream.on('data', (chunk: Buffer) => {
+      session.scrollback.push(chunk);
+      session.sink?.data(chunk);
+    });
+    void term.ended.then(() => {
+      if (this.sessions.get(key) !== session) return;
+      this.sessions.delete(key);
+      if (session.grace) clearTimeout(session.grace);
+      session.sink?.exit();
+    });
+    this.sessions.set(key, session);
+    this.log.debug({ envId, node }, 'terminal opened');
+    return session;
+  }
+
+  private async close(key: string): Promise<void> {
+    const session = this.sessions.get(key);
+    if (!session) return;
+    this.sessions.delete(key);
+    if (session.grace) clearTimeout(session.grace);
+    await session.term.close().catch(() => undefined);
+  }
+}
+
+/** The last `limit` bytes of a stream, starting at a line boundary once it has wrapped. */
+export class Scrollback {
+  private chunks: Buffer[] = [];
+  private size = 0;
+  private wrapped = false;
+
+  constructor(private readonly limit: number) {}
+
+  push(chunk: Buffer): void {
+    this.chunks.push(chunk);
+    this.size += chunk.length;
+    while (this.size > this.limit && this.chunks.length > 0) {
+      const first = this.chunks[0] as Buffer;
+      const excess = this.size - this.limit;
+      this.wrapped = true;
+      if (first.length <= excess) {
+        this.chunks.shift();
+        this.size -= first.length;
+      } else {
+        this.chunks[0] = first.subarray(excess);
+        this.size -= excess;
+      }
+    }
+  }
+
+  /** The kept output; after wrapping, from the first full line (no half escape sequence or character). */
+  contents(): Buffer {
+    const all = Buffer.concat(this.chunks);
+    if (!this.wrapped) return all;
+    const nl = all.indexOf(0x0a);
+    return nl < 0 ? all : all.subarray(nl + 1);
+  }
+}

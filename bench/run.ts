@@ -5,6 +5,7 @@ import { loadConfig } from '../server/config.ts';
 import { createRuntime } from '../server/main.ts';
 import { consoleProgress } from '../server/progress.ts';
 import { brokerSection } from './sections/broker.ts';
+import { environmentsSection } from './sections/environments.ts';
 import { imagesSection } from './sections/images.ts';
 import type { Metric, Section } from './types.ts';
 
@@ -12,7 +13,7 @@ import type { Metric, Section } from './types.ts';
  * `npm run bench [-- --only images,broker] [--runs N]`: measures, never asserts. Prints a table
  * and writes bench/results/<time>.json (and latest.json) with every run's values.
  */
-const sections: Section[] = [imagesSection, brokerSection];
+const sections: Section[] = [imagesSection, brokerSection, environmentsSection];
 
 const args = process.argv.slice(2);
 const flag = (name: string): string | undefined => {

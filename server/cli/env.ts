@@ -108,7 +108,7 @@ export function envCommands(ctx: CliContext): Command {
 }
 
 /** An owner name or an environment id, as an existing environment id (404 when there is none). */
-async function resolveEnv(rt: Runtime, name: string): Promise<string> {
+export async function resolveEnv(rt: Runtime, name: string): Promise<string> {
   if (isEnvId(name) && (await rt.environments.status(name))) return name;
   const id = envIdFor(checkOwner(name));
   if (await rt.environments.status(id)) return id;

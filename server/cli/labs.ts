@@ -1,11 +1,12 @@
 import path from 'node:path';
 import { Command } from 'commander';
-import { checkTypes } from '../checks/registry.ts';
+import { checkTypes, environmentContext, runCheck } from '../checks/registry.ts';
 import { AppError } from '../errors.ts';
 import { loadCourse } from '../labs/loader.ts';
 import { formatLabTable, testLabs } from '../labs/tester.ts';
 import { createRuntime } from '../main.ts';
 import { projectPaths } from '../paths.ts';
+import { resolveEnv } from './env.ts';
 import type { CliContext } from './main.ts';
 
 /** `kafkalab labs validate|test`: for lab authors. */
@@ -76,6 +77,30 @@ export function labsCommands(ctx: CliContext): Command {
           : `\n${failed} of ${rows.length} exercises failed\n`,
       );
       if (failed > 0) process.exitCode = 1;
+    });
+  labs
+    .command('check')
+    .description("Run one exercise's check against an existing environment (for authors iterating on a lab)")
+    .argument('<lab>', 'lab id')
+    .argument('<exercise>', 'exercise id')
+    .requiredOption('--env <name>', 'owner name or environment id (see kafkalab env ls)')
+    .action(async (labId: string, exerciseId: string, opts: { env: string }) => {
+      const course = loadCourse(projectPaths.labs, checkTypes);
+      const lab = course.labs.find((l) => l.id === labId);
+      if (!lab) throw new AppError(404, 'lab_not_found', `Unknown lab ${labId}`);
+      const exercise = lab.exercises.find((e) => e.id === exerciseId);
+      if (!exercise)
+        throw new AppError(
+          404,
+          'exercise_not_found',
+          `Lab ${labId} has no exercise ${exerciseId} (${lab.exercises.map((e) => e.id).join(', ')})`,
+        );
+      if (exercise.kind !== 'check')
+        throw new AppError(400, 'bad_request', `${exerciseId} is a quiz; quizzes are graded in the browser`);
+      const rt = await createRuntime(ctx.config(), ctx.progress);
+      const r = await runCheck(exercise, environmentContext(rt.nodes, await resolveEnv(rt, opts.env)));
+      ctx.out.write(`${r.status} (${r.durationMs} ms)\n  en: ${r.message.en}\n  zh: ${r.message.zh}\n`);
+      if (r.status !== 'pass') process.exitCode = 1;
     });
   return labs;
 }

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { NODES } from '../../env/EnvironmentBackend.ts';
-import { regexString } from '../../labs/model.ts';
+import { bilingual, regexString } from '../../labs/model.ts';
 import { fail, pass, type CheckType } from '../CheckType.ts';
 
 const node = z.enum(NODES);
@@ -16,6 +16,8 @@ const commandParams = z
     node: node.default('bigdata01'),
     /** A bash command line, run in a login shell (so KAFKA_HOME and PATH are the student's). */
     run: z.string().min(1),
+    /** What the command verifies, named in messages instead of the (possibly long) command line. */
+    label: bilingual.optional(),
     exitCode: z.number().int().min(0).max(255).default(0),
     stdout: regexString.optional(),
     stderr: regexString.optional(),
@@ -30,11 +32,18 @@ export const commandCheck: CheckType<z.infer<typeof commandParams>> = {
   params: commandParams,
   async run(ctx, p) {
     const r = await ctx.exec(p.node, ['bash', '-lc', p.run], { timeoutMs: 15_000 });
+    const what = p.label ?? { zh: `\`${p.run}\``, en: `\`${p.run}\`` };
     if (r.exitCode !== p.exitCode) {
-      return fail(
-        `在 ${p.node} 上运行 \`${p.run}\` 的退出码是 ${r.exitCode}，应为 ${p.exitCode}。输出：${excerpt(r.stderr || r.stdout)}`,
-        `\`${p.run}\` on ${p.node} exited with ${r.exitCode}, expected ${p.exitCode}. Output: ${excerpt(r.stderr || r.stdout)}`,
-      );
+      const output = excerpt(r.stderr || r.stdout);
+      return p.label
+        ? fail(
+            `${p.label.zh}：没有通过（在 ${p.node} 上）。输出：${output}`,
+            `${p.label.en}: not yet (on ${p.node}). Output: ${output}`,
+          )
+        : fail(
+            `在 ${p.node} 上运行 ${what.zh} 的退出码是 ${r.exitCode}，应为 ${p.exitCode}。输出：${output}`,
+            `${what.en} on ${p.node} exited with ${r.exitCode}, expected ${p.exitCode}. Output: ${output}`,
+          );
     }
     for (const [stream, pattern, text] of [
       ['stdout', p.stdout, r.stdout],
@@ -42,15 +51,14 @@ export const commandCheck: CheckType<z.infer<typeof commandParams>> = {
     ] as const) {
       if (pattern !== undefined && !new RegExp(pattern, 'm').test(text)) {
         return fail(
-          `在 ${p.node} 上 \`${p.run}\` 的 ${stream} 不匹配 /${pattern}/，实际为：${excerpt(text)}`,
-          `The ${stream} of \`${p.run}\` on ${p.node} does not match /${pattern}/; it was: ${excerpt(text)}`,
+          `在 ${p.node} 上 ${what.zh} 的 ${stream} 不匹配 /${pattern}/，实际为：${excerpt(text)}`,
+          `The ${stream} of ${what.en} on ${p.node} does not match /${pattern}/; it was: ${excerpt(text)}`,
         );
       }
     }
-    return pass(
-      `在 ${p.node} 上 \`${p.run}\` 的结果符合要求`,
-      `\`${p.run}\` on ${p.node} gave the expected result`,
-    );
+    return p.label
+      ? pass(`${p.label.zh}：通过`, `${p.label.en}: done`)
+      : pass(`在 ${p.node} 上 ${what.zh} 的结果符合要求`, `${what.en} on ${p.node} gave the expected result`);
   },
 };
 

@@ -113,6 +113,8 @@ const topicParams = z
     topic: z.string().min(1).optional(),
     /** ...or any topic of the student's own (not internal, not starting with __) that fits. */
     anyTopic: z.literal(true).optional(),
+    /** With anyTopic: names matching this pattern do not count (topics earlier labs made). */
+    excluding: regexString.optional(),
     exists: z.boolean().default(true),
     partitions: z.number().int().min(1).optional(),
     replicationFactor: z.number().int().min(1).optional(),
@@ -124,7 +126,8 @@ const topicParams = z
     (p) => (p.topic === undefined) !== (p.anyTopic === undefined),
     'give either topic or anyTopic: true',
   )
-  .refine((p) => p.anyTopic === undefined || p.exists, 'anyTopic cannot be combined with exists: false');
+  .refine((p) => p.anyTopic === undefined || p.exists, 'anyTopic cannot be combined with exists: false')
+  .refine((p) => p.excluding === undefined || p.anyTopic !== undefined, 'excluding goes with anyTopic');
 
 /** `kafka.topic`: a topic exists (or not) with partitions, replication factor and configs. */
 export const topicCheck: CheckType<z.infer<typeof topicParams>> = {
@@ -146,7 +149,8 @@ async function anyTopic(ctx: CheckContext, p: z.infer<typeof topicParams>): Prom
   const snap = await ctx.agent<{
     topics: { name: string; internal: boolean; partitions: PartitionInfo[] }[];
   }>(['snapshot']);
-  const own = snap.topics.filter((t) => !t.internal && !t.name.startsWith('__'));
+  const excluded = p.excluding === undefined ? undefined : new RegExp(p.excluding);
+  const own = snap.topics.filter((t) => !t.internal && !t.name.startsWith('__') && !excluded?.test(t.name));
   if (own.length === 0) return fail('还没有你自己创建的主题', 'There is no topic of your own yet');
   let last: CheckOutcome | undefined;
   for (const t of own) {

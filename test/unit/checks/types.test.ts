@@ -421,3 +421,35 @@ describe('command and file', () => {
     );
   });
 });
+
+describe('check parameters added for lab authors', () => {
+  it('kafka.topic anyTopic ignores topics matching `excluding`', async () => {
+    const three = [partition(0, [1, 2, 3]), partition(1, [2, 3, 1]), partition(2, [3, 1, 2])];
+    const snap = {
+      snapshot: {
+        brokers: [],
+        controller: 1,
+        groups: [],
+        errors: [],
+        topics: [{ name: 'intro-perf', internal: false, partitions: three }],
+      },
+    };
+    expect(en(await run('kafka.topic', { anyTopic: true, excluding: '^intro-', partitions: 3 }, snap))).toBe(
+      'fail: There is no topic of your own yet',
+    );
+    expect(() => checkTypes.get('kafka.topic')?.params.parse({ topic: 'a', excluding: 'x' })).toThrow(
+      /excluding goes with anyTopic/,
+    );
+  });
+
+  it('command names its label instead of the command line', async () => {
+    const label = { zh: '每个分区都回到 3 个 ISR', en: 'every partition is back to 3 in-sync replicas' };
+    const failing = () => ({ exitCode: 1, stdout: 'partition 0: isr 2/3' });
+    expect(en(await run('command', { run: 'a very long pipeline | awk ...', label }, {}, failing))).toBe(
+      'fail: every partition is back to 3 in-sync replicas: not yet (on bigdata01). Output: partition 0: isr 2/3',
+    );
+    expect(en(await run('command', { run: 'x', label }, {}, () => ({ exitCode: 0 })))).toBe(
+      'pass: every partition is back to 3 in-sync replicas: done',
+    );
+  });
+});

@@ -119,7 +119,10 @@ export interface PositionRequest {
   step: number;
 }
 
-/** POST /api/labs/:id/checks/:exerciseId (a quiz sends its answer; a check sends {}) */
+/**
+ * POST /api/labs/:id/checks/:exerciseId[?lang=zh|en] (a quiz sends its answer; a check sends {}).
+ * The exercise in the answer is in `lang` (default: the student's language).
+ */
 export interface CheckRequest {
   /** Indexes of the chosen answers (quizzes only). */
   answer?: number[];

@@ -129,7 +129,7 @@ export function labRoutes(deps: LabRouteDeps): Router {
       if (result.status === 'fail' && exercise.hints.length > 0)
         store.revealHint(s.id, lab.id, exercise.id, exercise.hints.length);
     }
-    const lang = s.lang;
+    const lang: Lang = parse(langQuery, req.query, 'query').lang ?? s.lang;
     const view = exerciseView(
       exercise,
       lang,
@@ -147,7 +147,7 @@ export function labRoutes(deps: LabRouteDeps): Router {
       throw new AppError(404, 'no_hints', `Exercise ${exercise.id} has no hints`);
     store.revealHint(s.id, lab.id, exercise.id, exercise.hints.length);
     const p = store.progress(s.id, lab.id).find((x) => x.exerciseId === exercise.id);
-    const view = exerciseView(exercise, s.lang, p);
+    const view = exerciseView(exercise, parse(langQuery, req.query, 'query').lang ?? s.lang, p);
     res.json({
       status: p?.lastStatus ?? 'fail',
       message: p?.lastMessage ?? { zh: '', en: '' },

@@ -222,8 +222,10 @@ describe('labs', () => {
       exercise: { attempts: 1, hints: ['提示一'], hintCount: 2 },
     });
 
-    const hint = (await c.call('POST', '/api/labs/topics/checks/orders-topic/hints')).json as CheckResponse;
-    expect(hint.exercise.hints).toEqual(['提示一', '提示二']);
+    const hint = (await c.call('POST', '/api/labs/topics/checks/orders-topic/hints?lang=en'))
+      .json as CheckResponse;
+    expect(hint.exercise.hints).toEqual(['Hint one', 'Hint two']);
+    expect((await c.call('POST', '/api/labs/topics/checks/orders-topic/hints?lang=xx')).status).toBe(400);
     const three = [0, 1, 2].map((partition) => ({
       partition,
       leader: 1,

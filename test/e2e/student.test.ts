@@ -1,0 +1,154 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { checkTypes } from '../../server/checks/registry.ts';
+import { loadCourse } from '../../server/labs/loader.ts';
+import { projectRoot } from '../../server/paths.ts';
+import { LabPage, OutlinePage, SignInPage } from '../../web/test/pages/index.ts';
+import { cleanupPrefix, dumpLogsOnFailure, testDocker } from '../integration/support/docker.ts';
+import { startApp } from './support/app.ts';
+import { launchChromium } from './support/browser.ts';
+
+/**
+ * A student's path through the real app, real environment and real Chromium (issue 5):
+ * sign in, open core-concepts, wait for the cluster, create a topic in the bigdata01 terminal,
+ * see the check pass and the cluster picture show it, edit server.properties on bigdata02 in the
+ * editor and find the edit with grep, reload and find the terminal session kept.
+ */
+const PREFIX = 'kltest-e2e';
+const shots = path.join(projectRoot, 'test-results', 'e2e');
+const docker = testDocker();
+let app: Awaited<ReturnType<typeof startApp>>;
+let browser: Browser;
+let page: Page;
+
+const shot = async (name: string): Promise<void> => {
+  await page.screenshot({ path: path.join(shots, `${name}.png`) });
+};
+
+/** The step (0-based) of core-concepts that holds an exercise. */
+function stepOf(exerciseId: string): number {
+  const lab = loadCourse(path.join(projectRoot, 'labs'), checkTypes).labs.find(
+    (l) => l.id === 'core-concepts',
+  );
+  const step = lab?.steps.find((s) =>
+    s.segments.some((seg) => seg.kind === 'exercise' && seg.id === exerciseId),
+  );
+  if (step === undefined) throw new Error(`core-concepts has no exercise ${exerciseId}`);
+  return step.index;
+}
+
+beforeAll(async () => {
+  mkdirSync(shots, { recursive: true });
+  await cleanupPrefix(docker, PREFIX);
+  app = await startApp(PREFIX);
+  browser = await launchChromium();
+  page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await app?.stop();
+  await cleanupPrefix(docker, PREFIX);
+});
+
+describe('a student in the browser', () => {
+  it('signs in, sees the six labs in course order and opens core-concepts', async () => {
+    dumpLogsOnFailure(docker, PREFIX);
+    const signIn = new SignInPage(page, app.url);
+    await signIn.goto();
+    await signIn.signIn('e2e 学生');
+    const outline = new OutlinePage(page, app.url);
+    await outline.waitForLoaded();
+    expect(await outline.labIds()).toEqual([
+      'mq-basics',
+      'use-cases',
+      'mq-systems',
+      'kafka-intro',
+      'core-concepts',
+      'install',
+    ]);
+    await shot('01-outline');
+    await outline.openLab('core-concepts');
+    const lab = new LabPage(page, app.url);
+    await lab.waitForEnvReady();
+    expect(await lab.envPhase()).toBe('running');
+    await shot('02-lab-ready');
+  });
+
+  it('creates a topic in the bigdata01 terminal; the check passes and the cluster picture shows it', async () => {
+    dumpLogsOnFailure(docker, PREFIX);
+    const lab = new LabPage(page, app.url);
+    await lab.goToStep(stepOf('own-topic'));
+    const check = lab.exercise('own-topic');
+    expect(await check.check()).toBe('fail');
+
+    const t1 = lab.terminal('bigdata01');
+    await t1.open();
+    await t1.run(
+      'kafka-topics.sh --bootstrap-server bigdata01:9092 --create --topic e2e --partitions 3 --replication-factor 3',
+    );
+    await t1.waitForText('Created topic e2e', 60_000);
+    expect(await check.check()).toBe('pass');
+    expect(await check.message()).toMatch(/e2e/);
+    await shot('03-check-passed');
+
+    await lab.cluster.open();
+    await lab.cluster.waitForTopic('e2e');
+    expect(await lab.cluster.partitionCount('e2e')).toBe(3);
+    await shot('04-cluster');
+  });
+
+  it('edits server.properties on bigdata02 in the editor and finds the change with grep', async () => {
+    dumpLogsOnFailure(docker, PREFIX);
+    const lab = new LabPage(page, app.url);
+    const file = '/opt/apps/kafka/config/server.properties';
+    const res = await page.request.get(
+      `${app.url}/api/files?node=bigdata02&path=${encodeURIComponent(file)}`,
+    );
+    const original = ((await res.json()) as { content: string }).content;
+    const edited = original.replace(/^#.*$/m, (line) => `${line} (edited in the browser: e2e-marker)`);
+    expect(edited).not.toBe(original);
+
+    await lab.editor.open();
+    await lab.editor.openFile('bigdata02', file);
+    expect(await lab.editor.current()).toBe(`bigdata02:${file}`);
+    await lab.editor.replaceContent(edited);
+    expect(await lab.editor.isDirty()).toBe(true);
+    await lab.editor.save();
+    expect(await lab.editor.isDirty()).toBe(false);
+    await shot('05-editor-saved');
+
+    const t2 = lab.terminal('bigdata02');
+    await t2.open();
+    await t2.run(`grep -c e2e-marker ${file}; grep -c '^broker.id=2$' ${file}`);
+    await t2.waitForText(/\n1\n1\n/);
+  });
+
+  it('finds the terminal sessions with their output after a page reload', async () => {
+    dumpLogsOnFailure(docker, PREFIX);
+    await page.reload();
+    const lab = new LabPage(page, app.url);
+    await lab.waitForEnvReady();
+    const t2 = lab.terminal('bigdata02');
+    await t2.open();
+    await t2.waitForText('grep -c e2e-marker');
+    const t1 = lab.terminal('bigdata01');
+    await t1.open();
+    await t1.waitForText('Created topic e2e');
+    await shot('06-after-reload');
+  });
+
+  it('ends a terminal with exit and offers to reopen it', async () => {
+    const lab = new LabPage(page, app.url);
+    const t3 = lab.terminal('bigdata03');
+    await t3.open();
+    await t3.run('exit');
+    await page.locator('[data-testid="terminal-bigdata03"][data-state="ended"]').waitFor({ timeout: 30_000 });
+    await shot('07-session-ended');
+    await t3.reopen();
+    await t3.run('hostname');
+    await t3.waitForText(/\nbigdata03\n/);
+  });
+});

@@ -7,13 +7,14 @@ import { consoleProgress } from '../server/progress.ts';
 import { brokerSection } from './sections/broker.ts';
 import { environmentsSection } from './sections/environments.ts';
 import { imagesSection } from './sections/images.ts';
+import { webSection } from './sections/web.ts';
 import type { Metric, Section } from './types.ts';
 
 /**
  * `npm run bench [-- --only images,broker] [--runs N]`: measures, never asserts. Prints a table
  * and writes bench/results/<time>.json (and latest.json) with every run's values.
  */
-const sections: Section[] = [imagesSection, brokerSection, environmentsSection];
+const sections: Section[] = [imagesSection, brokerSection, environmentsSection, webSection];
 
 const args = process.argv.slice(2);
 const flag = (name: string): string | undefined => {

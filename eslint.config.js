@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'data/', 'web/dist/', 'bench/results/', 'test-results/', 'bin/'] },
+  { ignores: ['node_modules/', 'data/', 'dist/', 'bench/results/', 'test-results/', 'bin/'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

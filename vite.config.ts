@@ -1,4 +1,4 @@
-// Builds the browser app: web/ -> web/dist/ (served by the server, with /api and /ws on the same origin).
+// Builds the browser app: web/ -> dist/web/ (served by the server, with /api and /ws on the same origin).
 import { defineConfig } from 'vite';
 
 /** Where `vite` (dev) forwards /api, /ws and /healthz: the real server or web/dev/fakeServer.ts. */
@@ -9,7 +9,7 @@ export default defineConfig({
   root: 'web',
   publicDir: false,
   build: {
-    outDir: 'dist',
+    outDir: '../dist/web',
     emptyOutDir: true,
     target: 'es2022',
     // Monaco's lazy chunk is legitimately large; the first-load budget is checked separately.

@@ -10,5 +10,5 @@ export const projectPaths = {
   labs: path.join(projectRoot, 'labs'),
   agentEntry: path.join(projectRoot, 'agent', 'main.ts'),
   nodeModules: path.join(projectRoot, 'node_modules'),
-  webDist: path.join(projectRoot, 'web', 'dist'),
+  webDist: path.join(projectRoot, 'dist', 'web'),
 } as const;

@@ -7,7 +7,7 @@ import { projectPaths, projectRoot } from './paths.ts';
 import type { Progress } from './progress.ts';
 
 /**
- * Builds the browser app with vite when web/dist is missing or older than a source file, so
+ * Builds the browser app with vite when dist/web is missing or older than a source file, so
  * `npm start` on a fresh checkout serves a current app without a separate build step.
  */
 export async function ensureWebBuild(progress: Progress): Promise<void> {
@@ -19,7 +19,7 @@ export async function ensureWebBuild(progress: Progress): Promise<void> {
   }
   const newest = Math.max(
     ...listFiles(srcDir)
-      .filter((f) => !f.startsWith('dist/') && !f.startsWith('dev/') && !f.startsWith('test/'))
+      .filter((f) => !f.startsWith('dev/') && !f.startsWith('test/'))
       .map((f) => statSync(path.join(srcDir, f)).mtimeMs),
   );
   if (existsSync(index) && statSync(index).mtimeMs >= newest) return;

@@ -310,7 +310,11 @@ export class DockerBackend implements EnvironmentBackend {
         phase: 'install',
         message: 'installing Kafka on bigdata01..03 (the install lab’s solution)',
       });
-      await this.readiness.runScript(id, 'bigdata01', this.opts.installScript(), deadline, 'install script');
+      await this.readiness
+        .runScript(id, 'bigdata01', this.opts.installScript(), deadline, 'install script')
+        .catch(async (err: unknown) => {
+          throw err instanceof AppError ? await this.readiness.explainInstallFailure(id, err) : err;
+        });
       await this.readiness.kafka(id, NODES.length, deadline, progress);
     }
     await containers[0]?.putArchive(

@@ -140,15 +140,48 @@ export class Readiness {
     throw await this.brokersNotReady(envId, last, r.stderr);
   }
 
+  /**
+   * Explains a failed install script: when a broker is down, the error names it and shows its
+   * log, with the script's own output in the details; otherwise the script's error stands.
+   */
+  async explainInstallFailure(envId: string, scriptError: AppError): Promise<AppError> {
+    const { culprits, logs } = await this.inspectBrokers(envId, new Set());
+    if (culprits.length === 0) return scriptError;
+    return new AppError(
+      504,
+      'brokers_not_ready',
+      `Kafka did not become ready (${scriptError.message}): ${culprits.join(', ')}`,
+      {
+        cause: scriptError,
+        details: ["--- the install script's last output ---", scriptError.details ?? '', ...logs].join('\n'),
+      },
+    );
+  }
+
   /** An error naming the brokers that did not come up, with the tail of their logs. */
   private async brokersNotReady(
     envId: string,
     last: ReadyLine | undefined,
     stderr: string,
   ): Promise<AppError> {
-    const missing = new Set((last?.missing ?? []).map(String));
-    const details: string[] = [];
+    const { culprits, logs } = await this.inspectBrokers(envId, new Set((last?.missing ?? []).map(String)));
+    const why = last?.error ?? (stderr.trim() || 'the agent gave no answer');
+    const who = culprits.length > 0 ? `: ${culprits.join(', ')}` : '';
+    return new AppError(504, 'brokers_not_ready', `Kafka did not become ready (${why})${who}`, {
+      details: logs.join('\n'),
+    });
+  }
+
+  /**
+   * The servers whose broker is not running or was reported missing (by broker id or host),
+   * each with the tail of its broker log.
+   */
+  private async inspectBrokers(
+    envId: string,
+    missing: ReadonlySet<string>,
+  ): Promise<{ culprits: string[]; logs: string[] }> {
     const culprits: string[] = [];
+    const logs: string[] = [];
     for (const node of NODES) {
       const r = await this.access.exec(
         envId,
@@ -166,16 +199,10 @@ export class Readiness {
       const [id = '', running = 'no'] = head.trim().split(' ');
       if (missing.has(id) || missing.has(node) || running !== 'yes') {
         culprits.push(`${node} (broker ${id || '?'}${running === 'yes' ? '' : ', not running'})`);
-        details.push(
-          `--- ${node}: tail of the broker log ---\n${log.join('\n').trimEnd() || '(no log yet)'}`,
-        );
+        logs.push(`--- ${node}: tail of the broker log ---\n${log.join('\n').trimEnd() || '(no log yet)'}`);
       }
     }
-    const why = last?.error ?? (stderr.trim() || 'the agent gave no answer');
-    const who = culprits.length > 0 ? `: ${culprits.join(', ')}` : '';
-    return new AppError(504, 'brokers_not_ready', `Kafka did not become ready (${why})${who}`, {
-      details: details.join('\n'),
-    });
+    return { culprits, logs };
   }
 
   private async zookeeperMode(envId: string, node: NodeName): Promise<string | undefined> {

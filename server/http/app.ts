@@ -25,7 +25,7 @@ export interface AppDeps {
   readonly envs: EnvManager;
   readonly nodes: NodeAccess;
   readonly terminals: TerminalHub;
-  /** The built browser app (web/dist); when missing, only the API is served. */
+  /** The built browser app (dist/web); when missing, only the API is served. */
   readonly webDist?: string;
 }
 

@@ -28,7 +28,7 @@ import { parseLab, renderMarkdown, type FakeExercise, type FakeLab } from './fak
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = join(here, '..', '..');
-const dist = join(here, '..', 'dist');
+const dist = join(here, '..', '..', 'dist', 'web');
 const port = Number(process.argv[2] ?? process.env.PORT ?? 5174);
 const BOOT_MS = Number(process.env.FAKE_BOOT_MS ?? 3000);
 const NODES = ['bigdata01', 'bigdata02', 'bigdata03'];

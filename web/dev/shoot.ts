@@ -11,7 +11,7 @@ import { LabPage, OutlinePage, SignInPage } from '../test/pages/index.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const shots = join(here, 'screenshots');
-const dist = join(here, '..', 'dist');
+const dist = join(here, '..', '..', 'dist', 'web');
 const base = process.argv[2] ?? 'http://127.0.0.1:5174';
 const scenario = process.argv[3] ?? 'main';
 

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { ExecOptions, ExecResult } from '../../../server/docker/exec.ts';
 import type { NodeAccess, NodeName } from '../../../server/env/EnvironmentBackend.ts';
 import { Readiness } from '../../../server/env/readiness.ts';
+import { AppError } from '../../../server/errors.ts';
 import type { ProgressEvent } from '../../../server/progress.ts';
 import { appErrorOf } from '../../support/errors.ts';
 
@@ -140,5 +141,32 @@ describe('Readiness.runScript', () => {
     );
     expect(err.message).toBe('The install script failed on bigdata01 (exit 2)');
     expect(err.details).toContain('No such file or directory');
+  });
+});
+
+describe('Readiness.explainInstallFailure', () => {
+  const scriptError = new AppError(500, 'script_failed', 'The install script failed on bigdata01 (exit 1)', {
+    details: 'brokers did not register within 60 s: [1, 3]',
+  });
+
+  it('names the broker that is down, with its log and the script output', async () => {
+    const nodes = new ScriptedNodes((node) => ({
+      stdout:
+        node === 'bigdata02'
+          ? '2 no\n[ERROR] Timed out waiting for connection'
+          : `${node.slice(-1)} yes\nstarted`,
+    }));
+    const err = await new Readiness(nodes).explainInstallFailure('e', scriptError);
+    expect(err.reason).toBe('brokers_not_ready');
+    expect(err.message).toBe(
+      'Kafka did not become ready (The install script failed on bigdata01 (exit 1)): bigdata02 (broker 2, not running)',
+    );
+    expect(err.details).toContain('brokers did not register within 60 s');
+    expect(err.details).toContain('Timed out waiting for connection');
+  });
+
+  it('keeps the script’s own error when every broker runs', async () => {
+    const nodes = new ScriptedNodes((node) => ({ stdout: `${node.slice(-1)} yes\nstarted` }));
+    expect(await new Readiness(nodes).explainInstallFailure('e', scriptError)).toBe(scriptError);
   });
 });

@@ -140,6 +140,16 @@ describe('a student in the browser', () => {
     await shot('06-after-reload');
   });
 
+  it('keeps up with a flood of output (flow control) and stays responsive', async () => {
+    const lab = new LabPage(page, app.url);
+    const t1 = lab.terminal('bigdata01');
+    await t1.open();
+    await t1.run('seq 200000; echo flood-done');
+    await t1.waitForText(/^200000\nflood-done$/m, 120_000);
+    await t1.run('echo still-here');
+    await t1.waitForText(/^still-here$/m);
+  });
+
   it('ends a terminal with exit and offers to reopen it', async () => {
     const lab = new LabPage(page, app.url);
     const t3 = lab.terminal('bigdata03');

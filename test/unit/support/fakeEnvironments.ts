@@ -187,30 +187,43 @@ export class InMemoryNodes implements NodeAccess {
   }
 }
 
-/** A terminal whose shell echoes what is typed, answers `exit` by ending, and records resizes. */
+/**
+ * A terminal whose shell shows a prompt, echoes what is typed, starts a new prompt on Enter, ends
+ * on `exit`, and records resizes.
+ */
 export class EchoTerminal implements TerminalSession {
   readonly stream: Duplex;
   readonly sizes: { cols: number; rows: number }[] = [];
   closed = false;
   readonly ended: Promise<void>;
   private end!: () => void;
+  private line = '';
 
   constructor(readonly node: NodeName) {
     this.ended = new Promise((r) => (this.end = r));
+    const prompt = `${node}$ `;
     this.stream = new Duplex({
       read() {
-        // Output is pushed from `write` below.
+        // Output is pushed as keys arrive.
       },
       write: (chunk: Buffer, _enc, done) => {
-        const text = chunk.toString('utf8');
-        if (text.trim() === 'exit') {
-          this.finish();
-        } else {
-          this.stream.push(Buffer.from(`${node}$ ${text}`));
+        for (const ch of chunk.toString('utf8')) {
+          if (ch !== '\r' && ch !== '\n') {
+            this.line += ch;
+            this.stream.push(Buffer.from(ch));
+            continue;
+          }
+          if (this.line.trim() === 'exit') {
+            this.finish();
+            break;
+          }
+          this.line = '';
+          this.stream.push(Buffer.from(`\r\n${prompt}`));
         }
         done();
       },
     });
+    this.stream.push(Buffer.from(prompt));
   }
 
   resize(cols: number, rows: number): Promise<void> {
@@ -225,6 +238,7 @@ export class EchoTerminal implements TerminalSession {
   }
 
   private finish(): void {
+    if (this.closed && this.stream.readableEnded) return;
     this.stream.push(null);
     this.end();
   }

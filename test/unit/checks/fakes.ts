@@ -1,4 +1,5 @@
 import type { ExecOptions, ExecResult } from '../../../server/docker/exec.ts';
+import { execResult } from '../support/exec.ts';
 import type { NodeName } from '../../../server/env/EnvironmentBackend.ts';
 import { AgentError, type CheckContext } from '../../../server/checks/CheckType.ts';
 
@@ -18,15 +19,7 @@ export function clusterAnswering(
       return answer instanceof AgentError ? Promise.reject(answer) : Promise.resolve(answer as T);
     },
     exec: (node: NodeName, argv: readonly string[], _opts?: ExecOptions): Promise<ExecResult> =>
-      Promise.resolve({
-        exitCode: 0,
-        stdout: '',
-        stderr: '',
-        timedOut: false,
-        truncated: false,
-        durationMs: 1,
-        ...exec?.(node, argv),
-      }),
+      Promise.resolve(execResult(exec?.(node, argv))),
   };
 }
 

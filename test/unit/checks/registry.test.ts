@@ -4,6 +4,7 @@ import { environmentContext, gradeQuiz, runCheck } from '../../../server/checks/
 import type { ExecResult } from '../../../server/docker/exec.ts';
 import type { NodeAccess } from '../../../server/env/EnvironmentBackend.ts';
 import type { CheckExercise, QuizExercise } from '../../../server/labs/model.ts';
+import { execResult } from '../support/exec.ts';
 import { clusterAnswering, hangingCluster } from './fakes.ts';
 
 const check = (over: Partial<CheckExercise> = {}): CheckExercise => ({
@@ -74,8 +75,7 @@ describe('environmentContext', () => {
   /** Servers where `kafkalab-agent` prints `stdout` and exits with `exitCode`. */
   const agentPrinting = (exitCode: number, stdout: string, stderr = ''): NodeAccess =>
     ({
-      exec: (): Promise<ExecResult> =>
-        Promise.resolve({ exitCode, stdout, stderr, timedOut: false, truncated: false, durationMs: 1 }),
+      exec: (): Promise<ExecResult> => Promise.resolve(execResult({ exitCode, stdout, stderr })),
     }) as unknown as NodeAccess;
 
   it('parses the agent’s JSON', async () => {

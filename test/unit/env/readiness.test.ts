@@ -5,6 +5,7 @@ import { Readiness } from '../../../server/env/readiness.ts';
 import { AppError } from '../../../server/errors.ts';
 import type { ProgressEvent } from '../../../server/progress.ts';
 import { appErrorOf } from '../../support/errors.ts';
+import { execResult } from '../support/exec.ts';
 
 type Handler = (node: NodeName, argv: readonly string[], opts: ExecOptions) => Partial<ExecResult>;
 
@@ -12,16 +13,7 @@ type Handler = (node: NodeName, argv: readonly string[], opts: ExecOptions) => P
 class ScriptedNodes implements NodeAccess {
   constructor(private readonly handler: Handler) {}
   exec(_env: string, node: NodeName, argv: readonly string[], opts: ExecOptions = {}): Promise<ExecResult> {
-    const r = this.handler(node, argv, opts);
-    return Promise.resolve({
-      exitCode: 0,
-      stdout: '',
-      stderr: '',
-      timedOut: false,
-      truncated: false,
-      durationMs: 1,
-      ...r,
-    });
+    return Promise.resolve(execResult(this.handler(node, argv, opts)));
   }
   openTerminal(): never {
     throw new Error('not used');

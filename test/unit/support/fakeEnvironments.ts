@@ -15,6 +15,7 @@ import {
 import { checkServerPath, MAX_FILE_BYTES } from '../../../server/env/files.ts';
 import { envIdFor } from '../../../server/env/naming.ts';
 import { AppError } from '../../../server/errors.ts';
+import { execResult } from './exec.ts';
 import type { Progress } from '../../../server/progress.ts';
 
 /** An in-memory backend whose environments come up after `bootMs` (0: at once). */
@@ -119,14 +120,7 @@ export class InMemoryNodes implements NodeAccess {
     _opts?: ExecOptions,
   ): Promise<ExecResult> {
     await this.running(envId, node);
-    const result = (exitCode: number, stdout: string): ExecResult => ({
-      exitCode,
-      stdout,
-      stderr: '',
-      timedOut: false,
-      truncated: false,
-      durationMs: 1,
-    });
+    const result = (exitCode: number, stdout: string): ExecResult => execResult({ exitCode, stdout });
     if (argv[0] === 'kafkalab-agent') {
       const key = argv
         .slice(1)

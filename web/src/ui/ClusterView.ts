@@ -105,18 +105,7 @@ function TopicBlock(props: { topic: Topic }): JSX.Element {
     h(
       'table',
       { class: 'data-table' },
-      h(
-        'thead',
-        null,
-        h(
-          'tr',
-          null,
-          h('th', { scope: 'col' }, t('clusterPartition')),
-          h('th', { scope: 'col' }, t('clusterLeader')),
-          h('th', { scope: 'col' }, t('clusterReplicas')),
-          h('th', { scope: 'col' }, t('clusterIsr')),
-        ),
-      ),
+      tableHead([t('clusterPartition'), t('clusterLeader'), t('clusterReplicas'), t('clusterIsr')]),
       h(
         'tbody',
         null,
@@ -182,19 +171,13 @@ function GroupBlock(props: { group: Group }): JSX.Element {
       : h(
           'table',
           { class: 'data-table' },
-          h(
-            'thead',
-            null,
-            h(
-              'tr',
-              null,
-              h('th', { scope: 'col' }, t('clusterTopics')),
-              h('th', { scope: 'col' }, t('clusterPartition')),
-              h('th', { scope: 'col' }, t('clusterCommitted')),
-              h('th', { scope: 'col' }, t('clusterEnd')),
-              h('th', { scope: 'col' }, t('clusterLag')),
-            ),
-          ),
+          tableHead([
+            t('clusterTopics'),
+            t('clusterPartition'),
+            t('clusterCommitted'),
+            t('clusterEnd'),
+            t('clusterLag'),
+          ]),
           h(
             'tbody',
             null,
@@ -312,5 +295,18 @@ export function ClusterView(props: { socket: EnvSocket }): JSX.Element {
     !down && snapshot.errors.length > 0
       ? h(Notice, { tone: 'warn', details: snapshot.errors.join('\n') }, h('p', null, snapshot.errors[0]))
       : null,
+  );
+}
+
+/** A table header row of column titles. */
+function tableHead(titles: string[]): JSX.Element {
+  return h(
+    'thead',
+    null,
+    h(
+      'tr',
+      null,
+      titles.map((title) => h('th', { scope: 'col' }, title)),
+    ),
   );
 }

@@ -1,12 +1,12 @@
-import { statfsSync, existsSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { Command } from 'commander';
 import { realHost } from '../docker/engine.ts';
 import { engineInfo } from '../docker/engine.ts';
 import { messageOf } from '../errors.ts';
 import { bundleAgent } from '../images/agentBundle.ts';
 import { fallbackBase, imageId } from '../images/base.ts';
-import { gib } from '../images/files.ts';
-import { imagesStatus, INPUTS_LABEL, nodeImageHash } from '../images/images.ts';
+import { freeBytes, gib } from '../images/files.ts';
+import { BUILD_SPACE_BYTES, imagesStatus, INPUTS_LABEL, nodeImageHash } from '../images/images.ts';
 import { connectDocker } from '../main.ts';
 import { projectPaths } from '../paths.ts';
 import type { CliContext } from './main.ts';
@@ -93,9 +93,8 @@ export function doctorCommand(ctx: CliContext): Command {
       ] as const) {
         if (dir === undefined) continue;
         const probe = existsSync(dir) ? dir : '.';
-        const s = statfsSync(probe);
-        const free = s.bavail * s.bsize;
-        if (free >= 3 * 2 ** 30) ok(what, `${gib(free)} free in ${dir}`);
+        const free = freeBytes(probe);
+        if (free >= BUILD_SPACE_BYTES) ok(what, `${gib(free)} free in ${dir}`);
         else bad(what, `${gib(free)} free in ${dir}`, 'a cold image build needs about 3 GiB');
       }
 

@@ -51,13 +51,18 @@ export class InputHash {
 
 /** Fails with how much is needed when the filesystem holding `dir` has less than `neededBytes` free. */
 export function requireFreeSpace(dir: string, neededBytes: number, what: string): void {
-  const stats = statfsSync(dir);
-  const free = stats.bavail * stats.bsize;
+  const free = freeBytes(dir);
   if (free < neededBytes) {
     throw new AppError(507, 'disk_full', `Not enough disk space for ${what}`, {
       details: `${what} needs about ${gib(neededBytes)} free in ${dir}; there are ${gib(free)}.`,
     });
   }
+}
+
+/** Bytes available to us on the filesystem holding `dir`. */
+export function freeBytes(dir: string): number {
+  const stats = statfsSync(dir);
+  return stats.bavail * stats.bsize;
 }
 
 /** Bytes as GiB with one decimal, for messages. */

@@ -26,7 +26,7 @@ import { followStream } from './stream.ts';
 export const INPUTS_LABEL = 'kafkalab.inputs';
 
 /** Free space a cold build needs in the data directory and in the engine's storage. */
-const BUILD_SPACE_BYTES = 3 * 2 ** 30;
+export const BUILD_SPACE_BYTES = 3 * 2 ** 30;
 
 /** What `buildImages` did. */
 export interface BuildReport {

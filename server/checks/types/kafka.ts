@@ -48,7 +48,7 @@ interface GroupAnswer {
  * Runs a check that needs a reachable cluster. "No broker answers" is the student's state to fix,
  * so it is a fail with a clear message; other agent failures propagate and become `error`.
  */
-async function withCluster(run: () => Promise<CheckOutcome>): Promise<CheckOutcome> {
+export async function withCluster(run: () => Promise<CheckOutcome>): Promise<CheckOutcome> {
   try {
     return await run();
   } catch (err) {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { regexString } from '../../labs/model.ts';
-import { AgentError, fail, pass, type CheckOutcome, type CheckType } from '../CheckType.ts';
+import { AgentError, fail, pass, type CheckType } from '../CheckType.ts';
+import { withCluster } from './kafka.ts';
 import { excerpt } from './basic.ts';
 
 interface ZkLs {
@@ -16,20 +17,6 @@ interface ZkGet {
 interface BrokerConfigAnswer {
   broker: number;
   configs: Record<string, { value: string | null; source: string; isDefault: boolean }>;
-}
-
-async function zk(run: () => Promise<CheckOutcome>): Promise<CheckOutcome> {
-  try {
-    return await run();
-  } catch (err) {
-    if (err instanceof AgentError && err.code === 'zk_unreachable') {
-      return fail(
-        `连不上 ZooKeeper（bigdata01..03:2181）(${err.message})`,
-        `ZooKeeper does not answer on bigdata01..03:2181 (${err.message})`,
-      );
-    }
-    throw err;
-  }
 }
 
 const zkParams = z
@@ -51,7 +38,7 @@ export const zkPathCheck: CheckType<z.infer<typeof zkParams>> = {
     'A ZooKeeper znode exists (or not), has given children or a child count, or data matching a pattern',
   params: zkParams,
   run: (ctx, p) =>
-    zk(async () => {
+    withCluster(async () => {
       const ls = await ctx.agent<ZkLs>(['zk', 'ls', p.path]);
       if (!p.exists) {
         return ls.exists

@@ -1,8 +1,9 @@
 import { defineConfig } from 'vitest/config';
 
 /**
- * Four tiers, run in this order by `npm test`:
+ * Five tiers, run in this order by `npm test`:
  *   unit         fast, fakes only, no Docker
+ *   fuzz         the real app over fakes, sent generated garbage (fast-check, bounded runs)
  *   integration  real Docker engine and real Kafka
  *   e2e          real Chromium against the real app
  *   labs         every lab: checks fail on a fresh environment, pass after solve.sh
@@ -11,6 +12,14 @@ export default defineConfig({
   test: {
     projects: [
       { test: { name: 'unit', include: ['test/unit/**/*.test.ts'], testTimeout: 10_000 } },
+      {
+        test: {
+          name: 'fuzz',
+          include: ['test/fuzz/**/*.test.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 30_000,
+        },
+      },
       {
         test: {
           name: 'integration',

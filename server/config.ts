@@ -87,6 +87,29 @@ const options = {
     schema: z.coerce.number().int().min(10),
     default: 180,
   },
+  allowedOrigins: {
+    env: 'KAFKALAB_ALLOWED_ORIGINS',
+    describe:
+      "Comma-separated origins (e.g. https://lab.example.edu) besides the server's own whose pages may use the API and the terminal.",
+    schema: z
+      .union([z.string(), z.array(z.string())])
+      .transform((v) =>
+        (typeof v === 'string' ? v.split(',') : v).map((o) => o.trim()).filter((o) => o !== ''),
+      )
+      .pipe(
+        z.array(
+          z
+            .string()
+            .refine(
+              (o) => originOf(o) !== undefined,
+              'each entry must be an origin like https://lab.example.edu',
+            )
+            .transform((o) => originOf(o) as string),
+        ),
+      )
+      .transform((list): readonly string[] => Object.freeze(list)),
+    default: '',
+  },
   logLevel: {
     env: 'KAFKALAB_LOG_LEVEL',
     describe: 'Server log level (fatal, error, warn, info, debug, trace, silent).',
@@ -94,6 +117,26 @@ const options = {
     default: 'info',
   },
 } as const;
+
+/**
+ * The serialized origin of a bare `scheme://host[:port]` (host lower-cased, default port dropped),
+ * or undefined for anything else: an allowed "origin" with a path or credentials would never match.
+ */
+function originOf(text: string): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    return undefined;
+  }
+  const bare =
+    url.pathname === '/' &&
+    url.search === '' &&
+    url.hash === '' &&
+    url.username === '' &&
+    url.password === '';
+  return bare && (url.protocol === 'http:' || url.protocol === 'https:') ? url.origin : undefined;
+}
 
 type Options = typeof options;
 /** The parsed configuration: one typed value per option. */

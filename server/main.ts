@@ -3,6 +3,7 @@ import type Docker from 'dockerode';
 import { dataPaths, type Config } from './config.ts';
 import { ensureEngine } from './docker/engine.ts';
 import { healthProbe } from './health.ts';
+import { installLastResort } from './http/lastResort.ts';
 import { createApp, type App } from './http/app.ts';
 import { buildImages } from './images/images.ts';
 import { readFileSync } from 'node:fs';
@@ -13,10 +14,10 @@ import type { EnvironmentBackend, NodeAccess } from './env/EnvironmentBackend.ts
 import { createFileLogger, createLogger, type Logger } from './log.ts';
 import { projectPaths } from './paths.ts';
 import { checkTypes } from './checks/registry.ts';
-import { EnvManager } from './env/EnvManager.ts';
+import { adoptLegacyEnvironments } from './env/adopt.ts';
 import { loadCourse } from './labs/loader.ts';
 import { SqliteStore } from './store/Store.ts';
-import { TerminalHub } from './terminal/TerminalHub.ts';
+import { createEnvServices } from './services.ts';
 import { ensureWebBuild } from './webBuild.ts';
 import type { Progress } from './progress.ts';
 
@@ -68,6 +69,9 @@ export function createEnvironments(
 /** Starts the web server: engine, images (built when missing), store, course, app. Resolves once listening. */
 export async function serve(config: Config, progress: Progress): Promise<{ app: App; url: string }> {
   const log = createLogger(config);
+  // Under a supervisor a crash would restart the server; even so, one bad request or a stray
+  // rejection must not end every student's session: log it and keep serving.
+  installLastResort(log);
   const runtime = await createRuntime(config, progress, log);
   await buildImages({ docker: runtime.docker, config, progress });
   const reconciled = await runtime.environments.reconcile();
@@ -75,22 +79,18 @@ export async function serve(config: Config, progress: Progress): Promise<{ app: 
   const course = loadCourse(projectPaths.labs, checkTypes);
   for (const p of course.problems) log.warn({ file: p.file, line: p.line }, `lab problem: ${p.message}`);
   await ensureWebBuild(progress);
-  const store = new SqliteStore(dataPaths(config).store);
-  const terminals = new TerminalHub(runtime.nodes, log);
-  const envs = new EnvManager(
-    runtime.environments,
-    runtime.nodes,
-    log,
-    (envId) => void terminals.closeEnv(envId),
-  );
+  const store = openStore(config);
+  const adopted = await adoptLegacyEnvironments(runtime.environments, store, log);
+  if (adopted.length > 0) log.info({ adopted }, 'environments of an earlier version adopted');
+  const { envs, terminals } = createEnvServices(runtime.environments, runtime.nodes, log);
   const app = createApp({
     log,
     health: healthProbe(runtime.docker, config, store),
     store,
     course,
     envs,
-    nodes: runtime.nodes,
     terminals,
+    allowedOrigins: config.allowedOrigins,
     webDist: projectPaths.webDist,
   });
   await new Promise<void>((resolve, reject) => {
@@ -105,6 +105,11 @@ export async function serve(config: Config, progress: Progress): Promise<{ app: 
     store.close();
   };
   return { app: { ...app, dispose }, url: `http://${shown}:${port}/` };
+}
+
+/** The store in the data directory (migrated to the current schema on open). */
+export function openStore(config: Config): SqliteStore {
+  return new SqliteStore(dataPaths(config).store);
 }
 
 /** A client for the engine as configured (DOCKER_HOST or the default socket), without bootstrapping it. */

@@ -1,6 +1,7 @@
 import { pino } from 'pino';
 import { loadConfig } from '../../server/config.ts';
 import { NODES } from '../../server/env/EnvironmentBackend.ts';
+import { newEnvId } from '../../server/env/naming.ts';
 import { createEnvironments } from '../../server/main.ts';
 import { median, round } from '../stats.ts';
 import type { Section } from '../types.ts';
@@ -16,7 +17,7 @@ export const environmentsSection: Section = {
     const config = loadConfig({ ...process.env, KAFKALAB_PREFIX: PREFIX, KAFKALAB_MAX_ENVS: '6' });
     const { backend, access } = createEnvironments(config, ctx.runtime.docker, pino({ level: 'silent' }));
     const cleanup = async (): Promise<void> => {
-      for (const e of await backend.list()) await backend.remove(e.id);
+      for (const e of await backend.list()) await backend.remove(e);
     };
     await cleanup();
     const create: number[] = [];
@@ -26,34 +27,30 @@ export const environmentsSection: Section = {
       for (let i = 0; i < ctx.runs; i++) {
         const owner = `bench-${i}`;
         let t = Date.now();
-        const env = await backend.create({ owner, mode: 'ready' });
+        const env = await backend.create({ id: newEnvId(), owner, mode: 'ready' });
         create.push((Date.now() - t) / 1000);
 
         await new Promise((r) => setTimeout(r, IDLE_SECONDS * 1000));
         let kb = 0;
         for (const node of NODES) {
-          const r = await access.exec(env.id, node, [
-            'sh',
-            '-c',
-            'ps -eo rss= | awk "{s+=\\$1} END {print s}"',
-          ]);
+          const r = await access.exec(env, node, ['sh', '-c', 'ps -eo rss= | awk "{s+=\\$1} END {print s}"']);
           kb += Number(r.stdout.trim());
         }
         rss.push(kb / 1024);
 
-        await backend.stop(env.id);
+        await backend.stop(env);
         t = Date.now();
-        await backend.start(env.id);
+        await backend.start(env);
         resume.push((Date.now() - t) / 1000);
         ctx.log(
           `run ${i + 1}: create ${create.at(-1)?.toFixed(1)} s, resume ${resume.at(-1)?.toFixed(1)} s, RSS ${rss.at(-1)?.toFixed(0)} MiB`,
         );
-        await backend.remove(env.id);
+        await backend.remove(env);
       }
 
       const t = Date.now();
       await Promise.all(
-        [0, 1, 2].map((i) => backend.create({ owner: `bench-parallel-${i}`, mode: 'ready' })),
+        [0, 1, 2].map((i) => backend.create({ id: newEnvId(), owner: `bench-parallel-${i}`, mode: 'ready' })),
       );
       const parallel = (Date.now() - t) / 1000;
       ctx.log(`three at once: ${parallel.toFixed(1)} s`);

@@ -3,7 +3,6 @@ import type { Duplex } from 'node:stream';
 import { pino } from 'pino';
 import WebSocket from 'ws';
 import { loadConfig } from '../../server/config.ts';
-import { envIdFor } from '../../server/env/naming.ts';
 import type { EnvStatus } from '../../server/http/apiTypes.ts';
 import { createEnvironments } from '../../server/main.ts';
 import { startApp } from '../../test/e2e/support/app.ts';
@@ -97,8 +96,10 @@ export const webSection: Section = {
 
       // The floor: a TTY exec straight from dockerode into the same container.
       const config = loadConfig({ ...process.env, KAFKALAB_PREFIX: PREFIX });
-      const { access } = createEnvironments(config, docker, pino({ level: 'silent' }));
-      const term = await access.openTerminal(envIdFor('bench'), 'bigdata01', { cols: 120, rows: 30 });
+      const { access, backend } = createEnvironments(config, docker, pino({ level: 'silent' }));
+      const env = (await backend.list()).find((e) => e.owner === 'bench');
+      if (!env) throw new Error('the bench student has no environment');
+      const term = await access.openTerminal(env, 'bigdata01', { cols: 120, rows: 30 });
       const stream: Duplex = term.stream;
       await new Promise((r) => setTimeout(r, 1000));
       const direct = await echoTimes(

@@ -181,17 +181,30 @@ cat /tmp/uc-click-worker.log
 # 第 4 步：扩展。分区加到 3 个，3 个 worker 同组分摊；bigdata02 上再发 3000 条。
 # Step 4: scaling. Grow to 3 partitions, 3 workers share them in one group; 3000 more clicks from bigdata02.
 kafka-topics.sh --bootstrap-server $BS --alter --topic uc-clicks --partitions 3
-pids=()
-for w in w1 w2 w3; do
-  nohup node click-worker.js $w > /tmp/uc-click-$w.log 2>&1 &
-  pids+=($!)
+# 先退出的 worker 会触发再均衡，别的 worker 可能接手一个还有积压的分区（第二条提示）；
+# 那就按第三条提示再来一轮，workers.txt 里 w1、w2、w3 各有一行只处理了一个分区即可。
+# The first worker to finish triggers a rebalance, and another may take over a partition that
+# still has a backlog (the second hint); then do another round, as the third hint says, until
+# workers.txt has a one-partition line for each of w1, w2 and w3.
+for round in 1 2 3; do
+  pids=()
+  for w in w1 w2 w3; do
+    nohup node click-worker.js $w > /tmp/uc-click-$w.log 2>&1 &
+    pids+=($!)
+  done
+  wait_group uc-click-db 3 3 # 每个 worker 一个分区，再发洪峰 / one partition each, then the burst
+  ssh -n bigdata02 "source /etc/profile.d/hadoop-etc.sh && \
+    kafka-producer-perf-test.sh --topic uc-clicks --num-records 3000 --record-size 100 --throughput -1 \
+      --producer-props bootstrap.servers=$BS"
+  wait "${pids[@]}"
+  cat /root/uc/workers.txt
+  good=0
+  for w in w1 w2 w3; do
+    grep -Eq "^$w partitions=\[[0-9]\] messages=[1-9]" /root/uc/workers.txt && good=$((good + 1))
+  done
+  [ "$good" -eq 3 ] && break
+  echo "round $round: a worker handled two partitions; one more round"
 done
-wait_group uc-click-db 3 3 # 每个 worker 一个分区，再发洪峰 / one partition each, then the burst
-ssh -n bigdata02 "source /etc/profile.d/hadoop-etc.sh && \
-  kafka-producer-perf-test.sh --topic uc-clicks --num-records 3000 --record-size 100 --throughput -1 \
-    --producer-props bootstrap.servers=$BS"
-wait "${pids[@]}"
-cat /root/uc/workers.txt
 # 有 worker 提前退出、留下积压？再启动一个，它从组提交的 offset 接着处理（第二条提示说的就是这个）
 # A worker left early with a backlog behind? Start one more: it resumes at the group's committed offsets
 for _ in 1 2 3; do

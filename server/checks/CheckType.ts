@@ -2,8 +2,12 @@ import type { z } from 'zod';
 import type { ExecOptions, ExecResult } from '../docker/exec.ts';
 import type { NodeName } from '../env/EnvironmentBackend.ts';
 import type { Bilingual } from '../labs/model.ts';
+import type { PatternMatcher } from './pattern.ts';
 
-/** What a check can do in the student's environment: commands and the agent, nothing else. */
+/**
+ * What a check can do in the student's environment: commands and the agent, nothing else; and
+ * where to match its patterns against what they return.
+ */
 export interface CheckContext {
   /** Runs a command on a server. */
   exec(node: NodeName, argv: readonly string[], opts?: ExecOptions): Promise<ExecResult>;
@@ -12,6 +16,8 @@ export interface CheckContext {
    * agent failure is thrown as AgentError with the agent's error code.
    */
   agent<T>(args: readonly string[], node?: NodeName): Promise<T>;
+  /** Matches the check's patterns without stalling the server, whatever the content. */
+  readonly patterns: PatternMatcher;
 }
 
 /** The verdict of a check that could run. */
@@ -30,7 +36,11 @@ export interface CheckType<P = Record<string, unknown>> {
   /** One line for authors: what it checks. */
   readonly describe: string;
   readonly params: z.ZodType<P>;
-  run(ctx: CheckContext, params: P): Promise<CheckOutcome>;
+  /**
+   * Runs the check. Messages say what was found, never the hidden command line or a pattern: a
+   * student reads them after a failed attempt. `signal` aborts when the check's time is up.
+   */
+  run(ctx: CheckContext, params: P, signal: AbortSignal): Promise<CheckOutcome>;
 }
 
 /** A failure of the agent itself (bad arguments, cluster unreachable, timeout). */

@@ -1,7 +1,9 @@
-import type { NodeAccess, NodeName } from '../env/EnvironmentBackend.ts';
+import type { EnvNodes, NodeName } from '../env/EnvironmentBackend.ts';
 import { messageOf } from '../errors.ts';
 import type { Bilingual, CheckExercise, QuizExercise } from '../labs/model.ts';
 import { AgentError, type CheckContext, type CheckType } from './CheckType.ts';
+import { PatternTimeout, type PatternMatcher } from './pattern.ts';
+import { sharedPatternPool } from './PatternPool.ts';
 import { commandCheck, fileCheck } from './types/basic.ts';
 import { brokersCheck, groupCheck, messagesCheck, topicCheck } from './types/kafka.ts';
 import { brokerConfigCheck, zkPathCheck } from './types/zookeeper.ts';
@@ -47,25 +49,37 @@ export async function runCheck(exercise: CheckExercise, ctx: CheckContext): Prom
     };
   }
   const timeoutMs = (exercise.timeoutSec ?? DEFAULT_CHECK_TIMEOUT_MS / 1000) * 1000;
-  let timer: NodeJS.Timeout | undefined;
+  // Aborting tells the check's pattern matches to stop too, so a timed-out check leaves no work behind.
+  const deadline = new AbortController();
+  const timer = setTimeout(() => deadline.abort(new CheckTimeout(timeoutMs)), timeoutMs);
+  const timedOut = new Promise<never>((_, reject) => {
+    deadline.signal.addEventListener('abort', () => reject(deadline.signal.reason as Error), { once: true });
+  });
   try {
     const outcome = await Promise.race([
-      (type as CheckType<Record<string, unknown>>).run(ctx, exercise.params),
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new CheckTimeout(timeoutMs)), timeoutMs);
-      }),
+      (type as CheckType<Record<string, unknown>>).run(ctx, exercise.params, deadline.signal),
+      timedOut,
     ]);
     return { ...outcome, durationMs: Date.now() - started };
   } catch (err) {
-    const seconds = Number((timeoutMs / 1000).toFixed(1));
-    const message: Bilingual =
-      err instanceof CheckTimeout
-        ? { zh: `检查在 ${seconds} 秒内没有完成`, en: `The check did not finish within ${seconds} s` }
-        : { zh: `检查无法运行：${messageOf(err)}`, en: `The check could not run: ${messageOf(err)}` };
-    return { status: 'error', message, durationMs: Date.now() - started };
+    return { status: 'error', message: errorMessage(err, timeoutMs), durationMs: Date.now() - started };
   } finally {
     clearTimeout(timer);
   }
+}
+
+function errorMessage(err: unknown, timeoutMs: number): Bilingual {
+  if (err instanceof CheckTimeout) {
+    const seconds = Number((timeoutMs / 1000).toFixed(1));
+    return { zh: `检查在 ${seconds} 秒内没有完成`, en: `The check did not finish within ${seconds} s` };
+  }
+  if (err instanceof PatternTimeout) {
+    return {
+      zh: '检查没能在限定时间内比对完内容（内容可能太大）。本次不计入尝试次数，可以再试一次。',
+      en: 'The check could not match the content in time (it may be very large). This does not count as an attempt; try again.',
+    };
+  }
+  return { zh: `检查无法运行：${messageOf(err)}`, en: `The check could not run: ${messageOf(err)}` };
 }
 
 class CheckTimeout extends Error {
@@ -99,12 +113,19 @@ export function gradeQuiz(quiz: QuizExercise, answer: readonly number[]): CheckR
   };
 }
 
-/** A check context on a student's environment: commands through exec, cluster facts through the agent. */
-export function environmentContext(access: NodeAccess, envId: string): CheckContext {
+/**
+ * A check context on a student's environment: commands through exec, cluster facts through the
+ * agent, patterns on the shared pool.
+ */
+export function environmentContext(
+  nodes: EnvNodes,
+  patterns: PatternMatcher = sharedPatternPool,
+): CheckContext {
   return {
-    exec: (node, argv, opts) => access.exec(envId, node, argv, opts),
+    patterns,
+    exec: (node, argv, opts) => nodes.exec(node, argv, opts),
     agent: async <T>(args: readonly string[], node: NodeName = 'bigdata01'): Promise<T> => {
-      const r = await access.exec(envId, node, ['kafkalab-agent', ...args, '--timeout', '15000'], {
+      const r = await nodes.exec(node, ['kafkalab-agent', ...args, '--timeout', '15000'], {
         timeoutMs: 18_000,
       });
       const text = r.stdout.trim();

@@ -1,8 +1,9 @@
 import { Command, Option } from 'commander';
-import type { EnvInfo, EnvMode } from '../env/EnvironmentBackend.ts';
-import { checkNode, checkOwner, envIdFor, isEnvId } from '../env/naming.ts';
+import type { EnvInfo, EnvMode, EnvRef } from '../env/EnvironmentBackend.ts';
+import { checkNode } from '../env/naming.ts';
 import { AppError } from '../errors.ts';
-import { createRuntime, type Runtime } from '../main.ts';
+import { createRuntime, openStore, type Runtime } from '../main.ts';
+import type { StudentStore } from '../store/Store.ts';
 import type { CliContext } from './main.ts';
 
 /** `kafkalab env ...`: create, inspect and drive student environments from the shell. */
@@ -20,9 +21,20 @@ export function envCommands(ctx: CliContext): Command {
         .default('ready'),
     )
     .action(async (opts: { owner: string; mode: EnvMode }) => {
-      const owner = checkOwner(opts.owner);
+      // The owner is a student of the store (made when new), so the web app finds this
+      // environment when they sign in, under the store's id for them.
+      const store = openStore(ctx.config());
+      let student;
+      try {
+        student = store.studentNamed(opts.owner);
+      } finally {
+        store.close();
+      }
       const rt = await runtime();
-      const info = await rt.environments.create({ owner, mode: opts.mode }, ctx.progress);
+      const info = await rt.environments.create(
+        { id: student.envId, owner: student.name, mode: opts.mode },
+        ctx.progress,
+      );
       ctx.out.write(`${formatEnv(info)}\n`);
     });
 
@@ -37,7 +49,7 @@ export function envCommands(ctx: CliContext): Command {
         return;
       }
       ctx.out.write(
-        `${'ID'.padEnd(28)} ${'OWNER'.padEnd(20)} ${'MODE'.padEnd(8)} ${'STATE'.padEnd(9)} CREATED\n`,
+        `${'ID'.padEnd(32)} ${'OWNER'.padEnd(20)} ${'MODE'.padEnd(8)} ${'STATE'.padEnd(9)} CREATED\n`,
       );
       for (const e of envs) ctx.out.write(`${formatEnv(e)}\n`);
     });
@@ -57,7 +69,7 @@ export function envCommands(ctx: CliContext): Command {
       if (!Number.isFinite(secs) || secs <= 0)
         throw new AppError(400, 'bad_request', `--timeout must be a positive number, got ${opts.timeout}`);
       const rt = await runtime();
-      const id = await resolveEnv(rt, name);
+      const id = await resolveEnvOf(ctx, rt, name);
       // A piped stdin is forwarded (`... -- bash -s < script.sh`); a terminal's is not read.
       const stdin = process.stdin.isTTY ? undefined : await readAll(process.stdin);
       const r = await rt.nodes.exec(id, server, command, {
@@ -76,7 +88,7 @@ export function envCommands(ctx: CliContext): Command {
     .argument('<name>', 'owner name or environment id')
     .action(async (name: string) => {
       const rt = await runtime();
-      const id = await resolveEnv(rt, name);
+      const id = await resolveEnvOf(ctx, rt, name);
       const r = await rt.nodes.exec(id, 'bigdata01', ['kafkalab-agent', 'snapshot'], { timeoutMs: 30_000 });
       if (r.exitCode !== 0)
         throw new AppError(502, 'agent_failed', `The agent failed (exit ${r.exitCode})`, {
@@ -96,23 +108,48 @@ export function envCommands(ctx: CliContext): Command {
       .argument('<name>', 'owner name or environment id')
       .action(async (name: string) => {
         const rt = await runtime();
-        const id = await resolveEnv(rt, name);
+        const id = await resolveEnvOf(ctx, rt, name);
         if (verb === 'stop') await rt.environments.stop(id);
         else if (verb === 'start')
           ctx.out.write(`${formatEnv(await rt.environments.start(id, ctx.progress))}\n`);
         else await rt.environments.remove(id);
-        if (verb !== 'start') ctx.out.write(`${verb === 'rm' ? 'removed' : 'stopped'} ${id}\n`);
+        if (verb !== 'start') ctx.out.write(`${verb === 'rm' ? 'removed' : 'stopped'} ${id.id}\n`);
       });
   }
   return env;
 }
 
-/** An owner name or an environment id, as an existing environment id (404 when there is none). */
-export async function resolveEnv(rt: Runtime, name: string): Promise<string> {
-  if (isEnvId(name) && (await rt.environments.status(name))) return name;
-  const id = envIdFor(checkOwner(name));
-  if (await rt.environments.status(id)) return id;
+/**
+ * An environment id (as `env ls` shows it) or an owner name, as a ref to an existing environment
+ * (404 when there is none). The operator at the shell may address anyone's environment; the ref
+ * carries the owner Docker has, so the backend's owner check still holds.
+ */
+export async function resolveEnv(rt: Runtime, store: StudentStore, name: string): Promise<EnvRef> {
+  const envs = await rt.environments.list();
+  const byId = envs.find((e) => e.id === name);
+  if (byId) return { id: byId.id, owner: byId.owner };
+  let student;
+  try {
+    student = store.findStudent(name);
+  } catch {
+    student = undefined; // not a valid name either
+  }
+  const mine = student && envs.find((e) => e.id === student.envId && e.owner === student.name);
+  if (mine) return { id: mine.id, owner: mine.owner };
+  // Environments of owners the store does not know (the lab tester's `<as>-ready`).
+  const labelled = envs.filter((e) => e.owner === name);
+  if (labelled.length === 1 && labelled[0]) return { id: labelled[0].id, owner: labelled[0].owner };
   throw new AppError(404, 'env_not_found', `No environment for "${name}" (see kafkalab env ls)`);
+}
+
+/** `resolveEnv` with the configured store, opened and closed around it. */
+export async function resolveEnvOf(ctx: CliContext, rt: Runtime, name: string): Promise<EnvRef> {
+  const store = openStore(ctx.config());
+  try {
+    return await resolveEnv(rt, store, name);
+  } finally {
+    store.close();
+  }
 }
 
 async function readAll(stream: NodeJS.ReadableStream): Promise<Buffer> {
@@ -122,5 +159,5 @@ async function readAll(stream: NodeJS.ReadableStream): Promise<Buffer> {
 }
 
 function formatEnv(e: EnvInfo): string {
-  return `${e.id.padEnd(28)} ${e.owner.padEnd(20)} ${e.mode.padEnd(8)} ${e.state.padEnd(9)} ${e.createdAt}`;
+  return `${e.id.padEnd(32)} ${e.owner.padEnd(20)} ${e.mode.padEnd(8)} ${e.state.padEnd(9)} ${e.createdAt}`;
 }

@@ -1,12 +1,13 @@
 import path from 'node:path';
 import { Command } from 'commander';
 import { checkTypes, environmentContext, runCheck } from '../checks/registry.ts';
+import { bindNodes } from '../env/EnvironmentBackend.ts';
 import { AppError } from '../errors.ts';
 import { loadCourse } from '../labs/loader.ts';
 import { formatLabTable, testLabs } from '../labs/tester.ts';
 import { createRuntime } from '../main.ts';
 import { projectPaths } from '../paths.ts';
-import { resolveEnv } from './env.ts';
+import { resolveEnvOf } from './env.ts';
 import type { CliContext } from './main.ts';
 
 /** `kafkalab labs validate|test`: for lab authors. */
@@ -98,7 +99,10 @@ export function labsCommands(ctx: CliContext): Command {
       if (exercise.kind !== 'check')
         throw new AppError(400, 'bad_request', `${exerciseId} is a quiz; quizzes are graded in the browser`);
       const rt = await createRuntime(ctx.config(), ctx.progress);
-      const r = await runCheck(exercise, environmentContext(rt.nodes, await resolveEnv(rt, opts.env)));
+      const r = await runCheck(
+        exercise,
+        environmentContext(bindNodes(rt.nodes, await resolveEnvOf(ctx, rt, opts.env))),
+      );
       ctx.out.write(`${r.status} (${r.durationMs} ms)\n  en: ${r.message.en}\n  zh: ${r.message.zh}\n`);
       if (r.status !== 'pass') process.exitCode = 1;
     });

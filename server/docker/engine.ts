@@ -106,9 +106,14 @@ export async function ensureEngine(opts: EnsureEngineOptions): Promise<Docker> {
 
   const dockerHost = env.DOCKER_HOST;
   if (dockerHost !== undefined && dockerHost !== '' && dockerHost !== 'unix:///var/run/docker.sock') {
-    throw new AppError(503, 'engine_unreachable', `The Docker engine at DOCKER_HOST=${dockerHost} does not answer`, {
-      details: `${first}\nStart that engine, or unset DOCKER_HOST to use (or start) a local one.`,
-    });
+    throw new AppError(
+      503,
+      'engine_unreachable',
+      `The Docker engine at DOCKER_HOST=${dockerHost} does not answer`,
+      {
+        details: `${first}\nStart that engine, or unset DOCKER_HOST to use (or start) a local one.`,
+      },
+    );
   }
   if (!host.isRoot() || !/\b(debian|ubuntu)\b/.test(host.osId()) || !host.which('apt-get')) {
     throw new AppError(503, 'engine_unreachable', 'No Docker engine answers on this machine', {
@@ -143,11 +148,18 @@ export async function ensureEngine(opts: EnsureEngineOptions): Promise<Docker> {
 }
 
 /** Installs Debian packages non-interactively, failing with the tail of apt's log. */
-export async function aptInstall(host: HostOps, packages: string[], logFile: string, what: string): Promise<void> {
+export async function aptInstall(
+  host: HostOps,
+  packages: string[],
+  logFile: string,
+  what: string,
+): Promise<void> {
   const env = { DEBIAN_FRONTEND: 'noninteractive' };
   const update = await host.run('apt-get', ['update'], logFile, env);
   const install =
-    update === 0 ? await host.run('apt-get', ['install', '-y', '--no-install-recommends', ...packages], logFile, env) : 1;
+    update === 0
+      ? await host.run('apt-get', ['install', '-y', '--no-install-recommends', ...packages], logFile, env)
+      : 1;
   if (install !== 0) {
     throw new AppError(503, 'apt_failed', `Could not install ${what} with apt-get`, {
       details: `--- tail of ${logFile} ---\n${host.readTail(logFile, 15)}`,
@@ -176,7 +188,10 @@ export async function engineInfo(docker: Docker): Promise<EngineInfo> {
       images: info.Images ?? 0,
     };
   } catch (err) {
-    throw new AppError(503, 'engine_unreachable', 'The Docker engine does not answer', { cause: err, details: messageOf(err) });
+    throw new AppError(503, 'engine_unreachable', 'The Docker engine does not answer', {
+      cause: err,
+      details: messageOf(err),
+    });
   }
 }
 

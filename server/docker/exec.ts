@@ -35,7 +35,12 @@ const TIMEOUT_EXIT = 124;
  * under coreutils `timeout` inside the container so a hung command is really killed there, not
  * just abandoned; a client-side guard covers a container that stops answering altogether.
  */
-export async function execIn(docker: Docker, containerId: string, argv: readonly string[], opts: ExecOptions = {}): Promise<ExecResult> {
+export async function execIn(
+  docker: Docker,
+  containerId: string,
+  argv: readonly string[],
+  opts: ExecOptions = {},
+): Promise<ExecResult> {
   if (argv.length === 0) throw new AppError(400, 'bad_request', 'Empty command');
   const timeoutMs = opts.timeoutMs ?? 60_000;
   const secs = Math.max(1, Math.ceil(timeoutMs / 1000));
@@ -101,8 +106,14 @@ export async function execIn(docker: Docker, containerId: string, argv: readonly
 /** Maps an engine error about a container to an AppError with a clear message. */
 export function engineError(err: unknown, containerId: string): AppError {
   const status = (err as { statusCode?: number }).statusCode;
-  if (status === 404) return new AppError(404, 'container_not_found', `Container ${containerId} does not exist`, { cause: err });
-  if (status === 409) return new AppError(409, 'container_not_running', `Container ${containerId} is not running`, { cause: err });
+  if (status === 404)
+    return new AppError(404, 'container_not_found', `Container ${containerId} does not exist`, {
+      cause: err,
+    });
+  if (status === 409)
+    return new AppError(409, 'container_not_running', `Container ${containerId} is not running`, {
+      cause: err,
+    });
   return new AppError(503, 'engine_error', `The Docker engine failed: ${messageOf(err)}`, { cause: err });
 }
 

@@ -9,6 +9,7 @@ import {
   type EnvInfo,
   type EnvironmentBackend,
   type EnvMode,
+  type EnvRef,
   type EnvSpec,
   type EnvState,
   type NodeName,
@@ -17,7 +18,7 @@ import {
 import { packTar } from './files.ts';
 import { generateSshKeyPair } from './keys.ts';
 import { LABELS } from './labels.ts';
-import { checkOwner, envIdFor, names } from './naming.ts';
+import { isEnvId, names, normalizeName } from './naming.ts';
 import { Readiness } from './readiness.ts';
 
 /** Settings of the Docker backend (from the configuration table). */
@@ -70,6 +71,9 @@ const CAPABILITIES = [
  */
 export class DockerBackend implements EnvironmentBackend {
   private readonly creating = new Map<string, Promise<EnvInfo>>();
+  private readonly removing = new Map<string, Promise<void>>();
+  /** Environments admitted but perhaps not yet visible in Docker (see `admit`). */
+  private readonly admitted = new Set<string>();
   private readonly readiness: Readiness;
 
   constructor(private readonly opts: DockerBackendOptions) {
@@ -77,28 +81,43 @@ export class DockerBackend implements EnvironmentBackend {
   }
 
   create(spec: EnvSpec, progress: Progress = silentProgress): Promise<EnvInfo> {
-    const owner = checkOwner(spec.owner);
-    const id = envIdFor(owner);
-    const pending = this.creating.get(id);
+    const ref = checkRef(spec);
+    const pending = this.creating.get(ref.id);
     if (pending) return pending;
-    const run = this.createOrReuse(id, owner, spec.mode, progress)
-      .finally(() => this.creating.delete(id))
-      .then(() => this.require(id));
-    this.creating.set(id, run);
+    const run = this.createOrReuse(ref, spec.mode, progress)
+      .finally(() => this.creating.delete(ref.id))
+      .then(() => this.require(ref));
+    this.creating.set(ref.id, run);
     return run;
   }
 
-  async status(envId: string): Promise<EnvInfo | undefined> {
-    return this.inspect(envId, true);
+  async status(env: EnvRef): Promise<EnvInfo | undefined> {
+    return this.inspect(env, true);
   }
 
-  /** The environment as Docker has it; `creating` only when asked to account for creations. */
-  private async inspect(envId: string, reportCreating: boolean): Promise<EnvInfo | undefined> {
+  /**
+   * The environment as Docker has it; `creating` only when asked to account for creations. Its
+   * containers must carry the ref's owner: anything else is someone else's and is refused.
+   */
+  private async inspect(env: EnvRef, reportCreating: boolean): Promise<EnvInfo | undefined> {
+    const containers = await this.containersOf(env.id);
+    if (containers.length === 0) return undefined;
+    const foreign = containers.find((c) => c.Labels[LABELS.owner] !== env.owner);
+    if (foreign) {
+      this.opts.log.error(
+        { envId: env.id, owner: env.owner, labelled: foreign.Labels[LABELS.owner] },
+        'environment id asked for by another owner',
+      );
+      throw notYours(env);
+    }
+    return this.describe(env.id, containers, reportCreating);
+  }
+
+  private async containersOf(envId: string): Promise<Docker.ContainerInfo[]> {
     const filters = JSON.stringify({
       label: [`${LABELS.prefix}=${this.opts.prefix}`, `${LABELS.env}=${envId}`],
     });
-    const containers = await this.opts.docker.listContainers({ all: true, filters });
-    return containers.length === 0 ? undefined : this.describe(envId, containers, reportCreating);
+    return this.opts.docker.listContainers({ all: true, filters });
   }
 
   async list(): Promise<EnvInfo[]> {
@@ -114,15 +133,15 @@ export class DockerBackend implements EnvironmentBackend {
       .sort((a, b) => a.id.localeCompare(b.id));
   }
 
-  async stop(envId: string): Promise<void> {
-    const env = await this.require(envId);
+  async stop(ref: EnvRef): Promise<void> {
+    const env = await this.require(ref);
     // Brokers one at a time, each waiting for its exit: stopping all three at once makes every
     // controlled shutdown wait on the others, and a broker still running when ZooKeeper stops
     // leaves a registration behind that blocks its next start.
     for (const node of env.nodes) {
       if (node.state !== 'running') continue;
       await this.opts.access
-        .exec(envId, node.name, ['/opt/kafkalab/bin/stop-broker', '30'], { timeoutMs: 40_000 })
+        .exec(ref, node.name, ['/opt/kafkalab/bin/stop-broker', '30'], { timeoutMs: 40_000 })
         .catch(() => undefined);
     }
     await Promise.all(
@@ -135,8 +154,8 @@ export class DockerBackend implements EnvironmentBackend {
     );
   }
 
-  async start(envId: string, progress: Progress = silentProgress): Promise<EnvInfo> {
-    const env = await this.require(envId);
+  async start(ref: EnvRef, progress: Progress = silentProgress): Promise<EnvInfo> {
+    const env = await this.require(ref);
     const deadline = Date.now() + this.opts.bootTimeoutMs;
     progress({ phase: 'servers', message: 'starting bigdata01..03' });
     await Promise.all(
@@ -148,17 +167,36 @@ export class DockerBackend implements EnvironmentBackend {
       ),
     );
     try {
-      await this.readiness.zookeeperQuorum(envId, deadline, progress);
-      const brokers = await this.readiness.brokersThatRanBefore(envId);
-      if (brokers > 0) await this.readiness.kafka(envId, brokers, deadline, progress);
+      await this.readiness.zookeeperQuorum(ref, deadline, progress);
+      const brokers = await this.readiness.brokersThatRanBefore(ref);
+      if (brokers > 0) await this.readiness.kafka(ref, brokers, deadline, progress);
     } catch (err) {
-      throw await this.withDiagnostics(envId, err);
+      throw await this.withDiagnostics(ref.id, err);
     }
     progress({ phase: 'ready', message: 'environment ready' });
-    return this.require(envId);
+    return this.require(ref);
   }
 
-  async remove(envId: string): Promise<void> {
+  async remove(ref: EnvRef): Promise<void> {
+    // Checks the owner first (someone else's environment is not removed), then removes.
+    await this.inspect(ref, false);
+    return this.removeById(ref.id);
+  }
+
+  /**
+   * Removal by id, for the owner-checked `remove` and for reconcile. Concurrent removals of one
+   * environment share one run: two at once would race, the second finding containers the first
+   * is still removing and failing on the network ("has active endpoints").
+   */
+  private removeById(envId: string): Promise<void> {
+    const pending = this.removing.get(envId);
+    if (pending) return pending;
+    const run = this.removeNow(envId).finally(() => this.removing.delete(envId));
+    this.removing.set(envId, run);
+    return run;
+  }
+
+  private async removeNow(envId: string): Promise<void> {
     const { docker, prefix } = this.opts;
     const filters = JSON.stringify({ label: [`${LABELS.prefix}=${prefix}`, `${LABELS.env}=${envId}`] });
     const containers = await docker.listContainers({ all: true, filters });
@@ -194,7 +232,7 @@ export class DockerBackend implements EnvironmentBackend {
       if (complete) report.adopted.push(env.id);
       else {
         this.opts.log.warn({ envId: env.id }, 'removing a half-created environment');
-        await this.remove(env.id);
+        await this.removeById(env.id);
         report.removed.push(env.id);
       }
     }
@@ -204,25 +242,54 @@ export class DockerBackend implements EnvironmentBackend {
     for (const n of await this.opts.docker.listNetworks({ filters })) {
       const env = n.Labels?.[LABELS.env];
       if (env !== undefined && !known.has(env) && !this.creating.has(env)) {
-        await this.remove(env);
+        await this.removeById(env);
         report.removed.push(env);
       }
     }
     return report;
   }
 
-  private async createOrReuse(id: string, owner: string, mode: EnvMode, progress: Progress): Promise<void> {
+  private async createOrReuse(ref: EnvRef, mode: EnvMode, progress: Progress): Promise<void> {
+    const { id, owner } = ref;
     // Our own entry in `creating` is this very call: look at what Docker has.
-    const existing = await this.inspect(id, false);
+    const existing = await this.inspect(ref, false);
     if (existing?.state === 'running') return;
     if (existing?.state === 'stopped') {
-      await this.start(id, progress);
+      await this.start(ref, progress);
       return;
     }
-    if (existing !== undefined) await this.remove(id);
+    if (existing !== undefined) await this.removeById(id);
 
-    const count = (await this.list()).length;
-    if (count >= this.opts.maxEnvironments) {
+    await this.admit(id);
+    const log = this.opts.log.child({ envId: id, owner });
+    const started = Date.now();
+    try {
+      await this.provision(ref, mode, progress);
+    } catch (err) {
+      const failure = await this.withDiagnostics(id, err);
+      log.error({ err: failure }, 'environment creation failed; removing it');
+      await this.removeById(id).catch((e: unknown) => log.error({ err: e }, 'cleanup failed'));
+      throw failure;
+    } finally {
+      this.admitted.delete(id);
+    }
+    log.info({ ms: Date.now() - started, mode }, 'environment ready');
+    progress({
+      phase: 'ready',
+      message: `environment ready in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+    });
+  }
+
+  /**
+   * Admission: counts what Docker has plus what was admitted and is not visible yet, and takes a
+   * place. The count and the reservation happen in one synchronous step after the only await, so
+   * concurrent creations cannot all see the same free place (JavaScript runs one at a time).
+   */
+  private async admit(id: string): Promise<void> {
+    const listed = await this.list();
+    const taken = new Set([...listed.map((e) => e.id), ...this.admitted]);
+    taken.delete(id);
+    if (taken.size >= this.opts.maxEnvironments) {
       throw new AppError(
         503,
         'capacity_full',
@@ -232,24 +299,11 @@ export class DockerBackend implements EnvironmentBackend {
         },
       );
     }
-    const log = this.opts.log.child({ envId: id, owner });
-    const started = Date.now();
-    try {
-      await this.provision(id, owner, mode, progress);
-    } catch (err) {
-      const failure = await this.withDiagnostics(id, err);
-      log.error({ err: failure }, 'environment creation failed; removing it');
-      await this.remove(id).catch((e: unknown) => log.error({ err: e }, 'cleanup failed'));
-      throw failure;
-    }
-    log.info({ ms: Date.now() - started, mode }, 'environment ready');
-    progress({
-      phase: 'ready',
-      message: `environment ready in ${((Date.now() - started) / 1000).toFixed(1)} s`,
-    });
+    this.admitted.add(id);
   }
 
-  private async provision(id: string, owner: string, mode: EnvMode, progress: Progress): Promise<void> {
+  private async provision(ref: EnvRef, mode: EnvMode, progress: Progress): Promise<void> {
+    const { id, owner } = ref;
     const { docker, prefix } = this.opts;
     const deadline = Date.now() + this.opts.bootTimeoutMs;
     const n = names(prefix, id);
@@ -304,18 +358,18 @@ export class DockerBackend implements EnvironmentBackend {
     progress({ phase: 'servers', message: 'starting bigdata01..03' });
     await Promise.all(containers.map((c) => c.start()));
 
-    await this.readiness.zookeeperQuorum(id, deadline, progress);
+    await this.readiness.zookeeperQuorum(ref, deadline, progress);
     if (mode === 'ready') {
       progress({
         phase: 'install',
         message: 'installing Kafka on bigdata01..03 (the install lab’s solution)',
       });
       await this.readiness
-        .runScript(id, 'bigdata01', this.opts.installScript(), deadline, 'install script')
+        .runScript(ref, 'bigdata01', this.opts.installScript(), deadline, 'install script')
         .catch(async (err: unknown) => {
-          throw err instanceof AppError ? await this.readiness.explainInstallFailure(id, err) : err;
+          throw err instanceof AppError ? await this.readiness.explainInstallFailure(ref, err) : err;
         });
-      await this.readiness.kafka(id, NODES.length, deadline, progress);
+      await this.readiness.kafka(ref, NODES.length, deadline, progress);
     }
     await containers[0]?.putArchive(
       await packTar([
@@ -355,9 +409,9 @@ export class DockerBackend implements EnvironmentBackend {
     }
   }
 
-  private async require(envId: string): Promise<EnvInfo> {
-    const env = await this.status(envId);
-    if (env === undefined) throw new AppError(404, 'env_not_found', `There is no environment ${envId}`);
+  private async require(ref: EnvRef): Promise<EnvInfo> {
+    const env = await this.status(ref);
+    if (env === undefined) throw new AppError(404, 'env_not_found', `There is no environment ${ref.id}`);
     return env;
   }
 
@@ -421,6 +475,17 @@ export class DockerBackend implements EnvironmentBackend {
       details: parts.join('\n'),
     });
   }
+}
+
+/** A ref whose id has the shape of an environment id and whose owner is a normalised name. */
+function checkRef(ref: EnvRef): EnvRef {
+  if (!isEnvId(ref.id))
+    throw new AppError(400, 'bad_request', `Not an environment id: ${JSON.stringify(ref.id)}`);
+  return { id: ref.id, owner: normalizeName(ref.owner) };
+}
+
+function notYours(env: EnvRef): AppError {
+  return new AppError(403, 'not_your_environment', `Environment ${env.id} belongs to someone else`);
 }
 
 function ignoreStatus(err: unknown, statuses: number[]): void {

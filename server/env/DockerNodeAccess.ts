@@ -5,15 +5,34 @@ import type { Duplex } from 'node:stream';
 import type Docker from 'dockerode';
 import { engineError, execIn, type ExecOptions, type ExecResult } from '../docker/exec.ts';
 import { AppError } from '../errors.ts';
-import type { DirEntry, FileContent, NodeAccess, NodeName, TerminalSession } from './EnvironmentBackend.ts';
+import type {
+  DirEntry,
+  EnvRef,
+  FileContent,
+  NodeAccess,
+  NodeName,
+  TerminalSession,
+} from './EnvironmentBackend.ts';
 import { checkServerPath, firstFileOfTar, MAX_FILE_BYTES, packTar } from './files.ts';
+import { LABELS } from './labels.ts';
 import { names } from './naming.ts';
 
 /** Where terminal shells record their pid, so closing a terminal can hang it up. */
 const TERM_DIR = '/run/kafkalab/terms';
 
-/** Commands, terminals and files on the servers of environments, through the Docker API. */
+/** How many verified containers are remembered (a class has a few dozen environments of three). */
+const VERIFIED_CACHE = 1000;
+
+/**
+ * Commands, terminals and files on the servers of environments, through the Docker API. A
+ * server is found by name, then its labels are checked against the caller's ref (prefix,
+ * environment, owner) before anything runs; from then on it is addressed by container id, so a
+ * container recreated under the same name is checked again.
+ */
 export class DockerNodeAccess implements NodeAccess {
+  /** Container name -> id, for containers whose labels matched the ref that asked. */
+  private readonly verified = new Map<string, { id: string; owner: string }>();
+
   constructor(
     private readonly docker: Docker,
     private readonly prefix: string,
@@ -24,25 +43,65 @@ export class DockerNodeAccess implements NodeAccess {
     return names(this.prefix, envId).container(node);
   }
 
+  /** The id of the caller's container, after checking its labels; 404 for anyone else's. */
+  private async containerId(env: EnvRef, node: NodeName): Promise<string> {
+    const name = this.containerName(env.id, node);
+    const known = this.verified.get(name);
+    if (known !== undefined && known.owner === env.owner) return known.id;
+    let info: Docker.ContainerInspectInfo;
+    try {
+      info = await this.docker.getContainer(name).inspect();
+    } catch (err) {
+      throw this.explain(err, env, node);
+    }
+    const labels = info.Config.Labels;
+    if (
+      labels[LABELS.prefix] !== this.prefix ||
+      labels[LABELS.env] !== env.id ||
+      labels[LABELS.node] !== node ||
+      labels[LABELS.owner] !== env.owner
+    ) {
+      // Said like a missing server: whose it is, is not the caller's business.
+      throw new AppError(404, 'env_not_found', `Environment ${env.id} has no server ${node} of yours`);
+    }
+    if (this.verified.size >= VERIFIED_CACHE) this.verified.clear();
+    this.verified.set(name, { id: info.Id, owner: env.owner });
+    return info.Id;
+  }
+
+  /** Runs `use` on the caller's container; a container gone since it was verified is looked up again once. */
+  private async withContainer<T>(env: EnvRef, node: NodeName, use: (id: string) => Promise<T>): Promise<T> {
+    const id = await this.containerId(env, node);
+    try {
+      return await use(id);
+    } catch (err) {
+      const e = err instanceof AppError ? err : engineError(err, id);
+      if (e.reason !== 'container_not_found') throw this.explain(err, env, node);
+      this.verified.delete(this.containerName(env.id, node));
+      try {
+        return await use(await this.containerId(env, node));
+      } catch (again) {
+        throw this.explain(again, env, node);
+      }
+    }
+  }
+
   async exec(
-    envId: string,
+    env: EnvRef,
     node: NodeName,
     argv: readonly string[],
     opts: ExecOptions = {},
   ): Promise<ExecResult> {
-    try {
-      return await execIn(this.docker, this.containerName(envId, node), argv, opts);
-    } catch (err) {
-      throw this.explain(err, envId, node);
-    }
+    return this.withContainer(env, node, (id) => execIn(this.docker, id, argv, opts));
   }
 
   async openTerminal(
-    envId: string,
+    env: EnvRef,
     node: NodeName,
     size: { cols: number; rows: number },
   ): Promise<TerminalSession> {
-    const container = this.docker.getContainer(this.containerName(envId, node));
+    const containerId = await this.containerId(env, node);
+    const container = this.docker.getContainer(containerId);
     const termId = randomBytes(6).toString('hex');
     const pidFile = `${TERM_DIR}/${termId}`;
     let exec: Docker.Exec;
@@ -59,7 +118,7 @@ export class DockerNodeAccess implements NodeAccess {
       });
       stream = await exec.start({ hijack: true, stdin: true, Tty: true });
     } catch (err) {
-      throw this.explain(err, envId, node);
+      throw this.explain(err, env, node);
     }
     const ended = new Promise<void>((resolve) => {
       stream.once('end', resolve);
@@ -83,7 +142,7 @@ export class DockerNodeAccess implements NodeAccess {
         // keeps running. Anything left in the shell's process group is then killed.
         await execIn(
           this.docker,
-          this.containerName(envId, node),
+          containerId,
           [
             'sh',
             '-c',
@@ -97,9 +156,9 @@ export class DockerNodeAccess implements NodeAccess {
     };
   }
 
-  async listDir(envId: string, node: NodeName, dirPath: string): Promise<DirEntry[]> {
-    const dir = checkServerPath(dirPath);
-    const r = await this.exec(envId, node, [
+  async listDir(env: EnvRef, node: NodeName, dirPath: string): Promise<DirEntry[]> {
+    const dir = await this.resolvePath(env, node, dirPath);
+    const r = await this.exec(env, node, [
       'find',
       dir,
       '-mindepth',
@@ -138,10 +197,10 @@ export class DockerNodeAccess implements NodeAccess {
       );
   }
 
-  async readFile(envId: string, node: NodeName, filePath: string): Promise<FileContent> {
-    const file = checkServerPath(filePath);
-    const container = this.docker.getContainer(this.containerName(envId, node));
-    const stat = await this.stat(container, file, envId, node);
+  async readFile(env: EnvRef, node: NodeName, filePath: string): Promise<FileContent> {
+    const file = await this.resolvePath(env, node, filePath);
+    const container = this.docker.getContainer(await this.containerId(env, node));
+    const stat = await this.stat(container, file, env, node);
     if (stat === undefined) throw new AppError(404, 'file_not_found', `${file} does not exist on ${node}`);
     if (isDir(stat.mode)) throw new AppError(400, 'is_a_directory', `${file} is a directory`);
     if (stat.size > MAX_FILE_BYTES) {
@@ -155,14 +214,14 @@ export class DockerNodeAccess implements NodeAccess {
     try {
       archive = await container.getArchive({ path: file });
     } catch (err) {
-      throw this.explain(err, envId, node);
+      throw this.explain(err, env, node);
     }
     const content = await firstFileOfTar(archive, MAX_FILE_BYTES);
     return { path: file, content, mode: stat.mode & 0o7777, mtime: stat.mtime };
   }
 
-  async writeFile(envId: string, node: NodeName, filePath: string, content: Buffer): Promise<void> {
-    const file = checkServerPath(filePath);
+  async writeFile(env: EnvRef, node: NodeName, filePath: string, content: Buffer): Promise<void> {
+    const file = await this.resolvePath(env, node, filePath);
     if (content.length > MAX_FILE_BYTES) {
       throw new AppError(
         413,
@@ -170,11 +229,11 @@ export class DockerNodeAccess implements NodeAccess {
         `The file is ${content.length} bytes; the editor saves files up to ${MAX_FILE_BYTES}`,
       );
     }
-    const container = this.docker.getContainer(this.containerName(envId, node));
+    const container = this.docker.getContainer(await this.containerId(env, node));
     const dir = path.posix.dirname(file);
     const [existing, parent] = await Promise.all([
-      this.stat(container, file, envId, node),
-      this.stat(container, dir, envId, node),
+      this.stat(container, file, env, node),
+      this.stat(container, dir, env, node),
     ]);
     if (parent === undefined || !isDir(parent.mode)) {
       throw new AppError(404, 'directory_not_found', `Directory ${dir} does not exist on ${node}`);
@@ -186,7 +245,34 @@ export class DockerNodeAccess implements NodeAccess {
     try {
       await container.putArchive(tarball, { path: dir });
     } catch (err) {
-      throw this.explain(err, envId, node);
+      throw this.explain(err, env, node);
+    }
+  }
+
+  /**
+   * Checks a path, then follows symbolic links inside the server (`realpath -m`: the missing
+   * last part of a file about to be created is fine) and checks where they lead: a link under
+   * /root pointing at /etc or /opt/kafkalab must not open what the rules keep closed.
+   */
+  private async resolvePath(env: EnvRef, node: NodeName, p: string): Promise<string> {
+    const asked = checkServerPath(p);
+    const r = await this.exec(env, node, ['realpath', '-m', '--', asked], { timeoutMs: 5000 });
+    const real = r.stdout.trim();
+    if (r.exitCode !== 0 || real === '')
+      throw new AppError(400, 'bad_path', `${asked} cannot be resolved on ${node}`, {
+        details: r.stderr.trim(),
+      });
+    if (real === asked) return asked;
+    try {
+      return checkServerPath(real);
+    } catch (err) {
+      if (err instanceof AppError && err.reason === 'path_not_allowed')
+        throw new AppError(
+          403,
+          'path_not_allowed',
+          `${asked} leads to ${real}, outside the folders the editor may open`,
+        );
+      throw err;
     }
   }
 
@@ -194,7 +280,7 @@ export class DockerNodeAccess implements NodeAccess {
   private async stat(
     container: Docker.Container,
     file: string,
-    envId: string,
+    env: EnvRef,
     node: NodeName,
   ): Promise<{ size: number; mode: number; mtime: string } | undefined> {
     try {
@@ -211,7 +297,7 @@ export class DockerNodeAccess implements NodeAccess {
     } catch (err) {
       const status = (err as { statusCode?: number }).statusCode;
       if (status === 404 && (await this.containerExists(container))) return undefined;
-      throw this.explain(err, envId, node);
+      throw this.explain(err, env, node);
     }
   }
 
@@ -225,7 +311,8 @@ export class DockerNodeAccess implements NodeAccess {
   }
 
   /** Engine errors about a server, said in the student's terms. */
-  private explain(err: unknown, envId: string, node: NodeName): AppError {
+  private explain(err: unknown, env: EnvRef, node: NodeName): AppError {
+    const envId = env.id;
     if (
       err instanceof AppError &&
       err.reason !== 'container_not_found' &&

@@ -2,8 +2,15 @@ import { AppError, isAppError, messageOf } from '../errors.ts';
 import type { BootEvent, ClusterSnapshot, EnvMessage, EnvStatus } from '../http/apiTypes.ts';
 import type { Logger } from '../log.ts';
 import type { ProgressEvent } from '../progress.ts';
-import { NODES, type EnvironmentBackend, type EnvMode, type NodeAccess } from './EnvironmentBackend.ts';
-import { envIdFor } from './naming.ts';
+import {
+  bindNodes,
+  NODES,
+  type EnvironmentBackend,
+  type EnvMode,
+  type EnvNodes,
+  type EnvRef,
+  type NodeAccess,
+} from './EnvironmentBackend.ts';
 
 /** Something that can be undone (an event subscription). */
 export interface Disposable {
@@ -13,9 +20,15 @@ export interface Disposable {
 /** How often the cluster picture is refreshed while someone watches it. */
 const SNAPSHOT_INTERVAL_MS = 3000;
 
+/** Whose environment: a student as the store has them (name and environment id). */
+export interface EnvOwner {
+  readonly name: string;
+  readonly envId: string;
+}
+
 /** What the manager knows about one student's environment beyond what Docker says. */
 interface Tracked {
-  readonly envId: string;
+  readonly ref: EnvRef;
   boot?: { mode: EnvMode; started: number; events: BootEvent[]; error: EnvStatus['error']; done: boolean };
   readonly listeners: Set<(m: EnvMessage) => void>;
   poller?: NodeJS.Timeout;
@@ -38,18 +51,26 @@ export class EnvManager {
     private readonly onRemoved: (envId: string) => void = () => undefined,
   ) {}
 
-  /** The environment id of a student (deterministic from the name). */
-  envIdOf(student: string): string {
-    return envIdFor(student);
+  /**
+   * The student's servers, bound to their environment (and checked against its owner at every
+   * call): what routes, checks and terminals use instead of an id.
+   */
+  nodes(student: EnvOwner): EnvNodes {
+    return bindNodes(this.access, this.track(student).ref);
+  }
+
+  /** Which environment is the student's, with the owner every backend call checks. */
+  refOf(student: EnvOwner): EnvRef {
+    return this.track(student).ref;
   }
 
   /** The student's environment as the browser sees it. */
-  async status(student: string): Promise<EnvStatus> {
+  async status(student: EnvOwner): Promise<EnvStatus> {
     const t = this.track(student);
     const boot = t.boot;
     if (boot && !boot.done)
       return { phase: 'booting', mode: boot.mode, events: boot.events, error: null, nodes: [...NODES] };
-    const info = await this.backend.status(t.envId);
+    const info = await this.backend.status(t.ref);
     const events = boot?.events ?? [];
     if (boot?.error) return { phase: 'failed', mode: boot.mode, events, error: boot.error, nodes: [] };
     if (!info) return { phase: 'none', mode: null, events: [], error: null, nodes: [] };
@@ -61,10 +82,12 @@ export class EnvManager {
    * Starts (or resumes) the student's environment in `mode` and returns at once; progress goes
    * to subscribers. An environment of the other mode is replaced only with `reset`.
    */
-  async start(student: string, mode: EnvMode, reset: boolean): Promise<EnvStatus> {
+  async start(student: EnvOwner, mode: EnvMode, reset: boolean): Promise<EnvStatus> {
     const t = this.track(student);
     if (t.boot && !t.boot.done) return this.status(student);
-    const info = await this.backend.status(t.envId);
+    const info = await this.backend.status(t.ref);
+    // Another request may have started a boot while we asked Docker: join it.
+    if (t.boot && !t.boot.done) return this.status(student);
     if (info && info.mode !== mode && !reset) {
       throw new AppError(
         409,
@@ -93,12 +116,12 @@ export class EnvManager {
       try {
         if (info && (reset || info.mode !== mode || info.state === 'broken')) {
           progress({ phase: 'reset', message: 'removing the old environment' });
-          await this.remove(t.envId);
+          await this.remove(t.ref);
         }
-        await this.backend.create({ owner: student, mode }, progress);
+        await this.backend.create({ ...t.ref, mode }, progress);
       } catch (err) {
         const e = isAppError(err) ? err : new AppError(500, 'env_failed', messageOf(err), { cause: err });
-        this.log.warn({ envId: t.envId, err: e }, 'environment boot failed');
+        this.log.warn({ envId: t.ref.id, err: e }, 'environment boot failed');
         boot.error = {
           error: e.reason,
           message: e.message,
@@ -114,18 +137,18 @@ export class EnvManager {
   }
 
   /** Removes the student's environment (reset); their next start creates a fresh one. */
-  async reset(student: string): Promise<EnvStatus> {
+  async reset(student: EnvOwner): Promise<EnvStatus> {
     const t = this.track(student);
     if (t.boot && !t.boot.done)
       throw new AppError(409, 'env_booting', 'The environment is still starting; reset it when it is up');
     t.boot = undefined;
-    await this.remove(t.envId);
+    await this.remove(t.ref);
     await this.publishStatus(student);
     return this.status(student);
   }
 
   /** Receives status changes and cluster snapshots until disposed; sends the current status at once. */
-  subscribe(student: string, listener: (m: EnvMessage) => void): Disposable {
+  subscribe(student: EnvOwner, listener: (m: EnvMessage) => void): Disposable {
     const t = this.track(student);
     t.listeners.add(listener);
     void this.status(student).then((status) => listener({ type: 'status', status }));
@@ -149,21 +172,26 @@ export class EnvManager {
     }
   }
 
-  private async remove(envId: string): Promise<void> {
-    this.onRemoved(envId);
-    await this.backend.remove(envId);
+  private async remove(ref: EnvRef): Promise<void> {
+    this.onRemoved(ref.id);
+    await this.backend.remove(ref);
   }
 
-  private track(student: string): Tracked {
-    let t = this.tracked.get(student);
+  /**
+   * Keyed by owner and environment id together: the owner comes along for every backend call, so
+   * a caller holding someone else's id gets a ref the backend refuses, never the other's state.
+   */
+  private track(student: EnvOwner): Tracked {
+    const key = `${student.name}\0${student.envId}`;
+    let t = this.tracked.get(key);
     if (!t) {
-      t = { envId: envIdFor(student), listeners: new Set() };
-      this.tracked.set(student, t);
+      t = { ref: { id: student.envId, owner: student.name }, listeners: new Set() };
+      this.tracked.set(key, t);
     }
     return t;
   }
 
-  private async publishStatus(student: string): Promise<void> {
+  private async publishStatus(student: EnvOwner): Promise<void> {
     const t = this.track(student);
     if (t.listeners.size === 0) return;
     const status = await this.status(student);
@@ -176,10 +204,10 @@ export class EnvManager {
       if (t.polling) return; // a slow snapshot must not pile up behind itself
       t.polling = true;
       try {
-        const info = await this.backend.status(t.envId);
+        const info = await this.backend.status(t.ref);
         if (info?.state !== 'running') return;
         const r = await this.access.exec(
-          t.envId,
+          t.ref,
           'bigdata01',
           ['kafkalab-agent', 'snapshot', '--timeout', '4000'],
           { timeoutMs: 8000 },

@@ -21,9 +21,18 @@ export type EnvMode = 'install' | 'ready';
  */
 export type EnvState = 'creating' | 'running' | 'stopped' | 'broken';
 
-/** What to create. */
-export interface EnvSpec {
+/**
+ * Which environment, and whose. The id comes from the store (random, never derived from a name);
+ * every backend call checks the owner label of what it finds against `owner`, so an id that
+ * somehow reaches the wrong caller still opens nothing.
+ */
+export interface EnvRef {
+  readonly id: string;
   readonly owner: string;
+}
+
+/** What to create. */
+export interface EnvSpec extends EnvRef {
   readonly mode: EnvMode;
 }
 
@@ -52,21 +61,22 @@ export interface ReconcileReport {
 }
 
 /**
- * Lifecycle of per-student environments. Every call is safe to repeat: creating an existing
- * environment returns it (resuming it if stopped), stopping a stopped one and removing a missing
- * one do nothing. Environments are identified by id (`EnvInfo.id`), derived from the owner.
+ * Lifecycle of per-student environments. Every call is safe to repeat, also concurrently:
+ * creating an existing environment returns it (resuming it if stopped), stopping a stopped one
+ * and removing a missing one do nothing. Environments are addressed by `EnvRef`; one whose owner
+ * label differs from the ref's owner is treated as someone else's (`not_your_environment`).
  */
 export interface EnvironmentBackend {
   /** Creates the owner's environment and waits until it is ready, reporting each phase. */
   create(spec: EnvSpec, progress?: Progress): Promise<EnvInfo>;
   /** The environment, or undefined when there is none. Never changes anything. */
-  status(envId: string): Promise<EnvInfo | undefined>;
+  status(env: EnvRef): Promise<EnvInfo | undefined>;
   /** Stops all servers (`docker stop`): memory freed, files kept. */
-  stop(envId: string): Promise<void>;
+  stop(env: EnvRef): Promise<void>;
   /** Starts a stopped environment again and waits until ZooKeeper and the brokers that ran before are back. */
-  start(envId: string, progress?: Progress): Promise<EnvInfo>;
+  start(env: EnvRef, progress?: Progress): Promise<EnvInfo>;
   /** Removes servers, network and volumes. */
-  remove(envId: string): Promise<void>;
+  remove(env: EnvRef): Promise<void>;
   /** All environments with this backend's prefix. */
   list(): Promise<EnvInfo[]>;
   /** On server start: keeps finished environments, removes half-created ones and orphans. */
@@ -99,16 +109,42 @@ export interface TerminalSession {
   readonly ended: Promise<void>;
 }
 
-/** Access to the servers of a running environment: commands, terminals, files. */
+/**
+ * Access to the servers of a running environment: commands, terminals, files. Every call checks
+ * that the server belongs to `env.owner`; a server of another owner answers `env_not_found`.
+ */
 export interface NodeAccess {
   /** Runs a command to completion (stdin, timeout, exit code). */
-  exec(envId: string, node: NodeName, argv: readonly string[], opts?: ExecOptions): Promise<ExecResult>;
+  exec(env: EnvRef, node: NodeName, argv: readonly string[], opts?: ExecOptions): Promise<ExecResult>;
   /** Opens a login shell on a TTY. */
-  openTerminal(envId: string, node: NodeName, size: { cols: number; rows: number }): Promise<TerminalSession>;
+  openTerminal(env: EnvRef, node: NodeName, size: { cols: number; rows: number }): Promise<TerminalSession>;
   /** Lists a directory (path rules apply). */
-  listDir(envId: string, node: NodeName, path: string): Promise<DirEntry[]>;
-  /** Reads a file up to the size limit (path rules apply). */
-  readFile(envId: string, node: NodeName, path: string): Promise<FileContent>;
+  listDir(env: EnvRef, node: NodeName, path: string): Promise<DirEntry[]>;
+  /** Reads a file up to the size limit (path rules apply; symbolic links are followed, then checked). */
+  readFile(env: EnvRef, node: NodeName, path: string): Promise<FileContent>;
   /** Writes a file, keeping its mode when it exists (size limit and path rules apply). */
-  writeFile(envId: string, node: NodeName, path: string, content: Buffer): Promise<void>;
+  writeFile(env: EnvRef, node: NodeName, path: string, content: Buffer): Promise<void>;
+}
+
+/**
+ * A student's servers, already bound to their environment: what routes, checks and terminals get
+ * instead of an environment id, so they cannot address anyone else's.
+ */
+export interface EnvNodes {
+  exec(node: NodeName, argv: readonly string[], opts?: ExecOptions): Promise<ExecResult>;
+  openTerminal(node: NodeName, size: { cols: number; rows: number }): Promise<TerminalSession>;
+  listDir(node: NodeName, path: string): Promise<DirEntry[]>;
+  readFile(node: NodeName, path: string): Promise<FileContent>;
+  writeFile(node: NodeName, path: string, content: Buffer): Promise<void>;
+}
+
+/** Binds node access to one environment. */
+export function bindNodes(access: NodeAccess, env: EnvRef): EnvNodes {
+  return {
+    exec: (node, argv, opts) => access.exec(env, node, argv, opts),
+    openTerminal: (node, size) => access.openTerminal(env, node, size),
+    listDir: (node, p) => access.listDir(env, node, p),
+    readFile: (node, p) => access.readFile(env, node, p),
+    writeFile: (node, p, content) => access.writeFile(env, node, p, content),
+  };
 }

@@ -1,7 +1,7 @@
 import type { ExecResult } from '../docker/exec.ts';
 import { AppError } from '../errors.ts';
 import type { Progress } from '../progress.ts';
-import { NODES, type NodeAccess, type NodeName } from './EnvironmentBackend.ts';
+import { NODES, type EnvRef, type NodeAccess, type NodeName } from './EnvironmentBackend.ts';
 
 /** How often ZooKeeper's state is polled while waiting for the quorum. */
 const POLL_MS = 400;
@@ -27,11 +27,11 @@ export class Readiness {
   constructor(private readonly access: NodeAccess) {}
 
   /** Waits until all three ZooKeeper servers are leader or follower. */
-  async zookeeperQuorum(envId: string, deadline: number, progress: Progress): Promise<void> {
+  async zookeeperQuorum(env: EnvRef, deadline: number, progress: Progress): Promise<void> {
     let reported = -1;
     let modes: (string | undefined)[] = [];
     while (Date.now() < deadline) {
-      modes = await Promise.all(NODES.map((node) => this.zookeeperMode(envId, node)));
+      modes = await Promise.all(NODES.map((node) => this.zookeeperMode(env, node)));
       const inQuorum = modes.filter((m) => m === 'leader' || m === 'follower').length;
       if (inQuorum !== reported) {
         progress({
@@ -49,7 +49,7 @@ export class Readiness {
     const tails = await Promise.all(
       missing.map(
         async (node) =>
-          `--- ${node}: zookeeper.log ---\n${await this.tail(envId, node, '/opt/data/zookeeper/logs/zookeeper.log')}`,
+          `--- ${node}: zookeeper.log ---\n${await this.tail(env, node, '/opt/data/zookeeper/logs/zookeeper.log')}`,
       ),
     );
     throw new AppError(
@@ -63,10 +63,10 @@ export class Readiness {
   }
 
   /** How many servers have a broker installed that ran before (and will be started again). */
-  async brokersThatRanBefore(envId: string): Promise<number> {
+  async brokersThatRanBefore(env: EnvRef): Promise<number> {
     const results = await Promise.all(
       NODES.map((node) =>
-        this.access.exec(envId, node, ['/opt/kafkalab/bin/broker-ran-before'], { timeoutMs: 10_000 }),
+        this.access.exec(env, node, ['/opt/kafkalab/bin/broker-ran-before'], { timeoutMs: 10_000 }),
       ),
     );
     return results.filter((r) => r.exitCode === 0).length;
@@ -74,13 +74,13 @@ export class Readiness {
 
   /** Runs a shell script on a server; fails with the tail of its output. */
   async runScript(
-    envId: string,
+    env: EnvRef,
     node: NodeName,
     script: string,
     deadline: number,
     what: string,
   ): Promise<void> {
-    const r = await runScript(this.access, envId, node, script, Math.max(1000, deadline - Date.now()));
+    const r = await runScript(this.access, env, node, script, Math.max(1000, deadline - Date.now()));
     if (r.exitCode !== 0) {
       const output = `${r.stdout}\n${r.stderr}`.trim().split('\n').slice(-15).join('\n');
       throw new AppError(
@@ -95,7 +95,7 @@ export class Readiness {
   }
 
   /** Waits for `brokers` registered brokers, a controller and a round trip, via the agent. */
-  async kafka(envId: string, brokers: number, deadline: number, progress: Progress): Promise<void> {
+  async kafka(env: EnvRef, brokers: number, deadline: number, progress: Progress): Promise<void> {
     const remaining = Math.max(2000, deadline - Date.now());
     let buffered = '';
     let last: ReadyLine | undefined;
@@ -115,7 +115,7 @@ export class Readiness {
       }
     };
     const r = await this.access.exec(
-      envId,
+      env,
       'bigdata01',
       ['kafkalab-agent', 'ready', '--brokers', String(brokers), '--timeout', String(remaining)],
       {
@@ -137,15 +137,15 @@ export class Readiness {
       },
     );
     if (r.exitCode === 0 && last?.ready === true) return;
-    throw await this.brokersNotReady(envId, last, r.stderr);
+    throw await this.brokersNotReady(env, last, r.stderr);
   }
 
   /**
    * Explains a failed install script: when a broker is down, the error names it and shows its
    * log, with the script's own output in the details; otherwise the script's error stands.
    */
-  async explainInstallFailure(envId: string, scriptError: AppError): Promise<AppError> {
-    const { culprits, logs } = await this.inspectBrokers(envId, new Set());
+  async explainInstallFailure(env: EnvRef, scriptError: AppError): Promise<AppError> {
+    const { culprits, logs } = await this.inspectBrokers(env, new Set());
     if (culprits.length === 0) return scriptError;
     return new AppError(
       504,
@@ -159,12 +159,8 @@ export class Readiness {
   }
 
   /** An error naming the brokers that did not come up, with the tail of their logs. */
-  private async brokersNotReady(
-    envId: string,
-    last: ReadyLine | undefined,
-    stderr: string,
-  ): Promise<AppError> {
-    const { culprits, logs } = await this.inspectBrokers(envId, new Set((last?.missing ?? []).map(String)));
+  private async brokersNotReady(env: EnvRef, last: ReadyLine | undefined, stderr: string): Promise<AppError> {
+    const { culprits, logs } = await this.inspectBrokers(env, new Set((last?.missing ?? []).map(String)));
     const why = last?.error ?? (stderr.trim() || 'the agent gave no answer');
     const who = culprits.length > 0 ? `: ${culprits.join(', ')}` : '';
     return new AppError(504, 'brokers_not_ready', `Kafka did not become ready (${why})${who}`, {
@@ -177,14 +173,14 @@ export class Readiness {
    * each with the tail of its broker log.
    */
   private async inspectBrokers(
-    envId: string,
+    env: EnvRef,
     missing: ReadonlySet<string>,
   ): Promise<{ culprits: string[]; logs: string[] }> {
     const culprits: string[] = [];
     const logs: string[] = [];
     for (const node of NODES) {
       const r = await this.access.exec(
-        envId,
+        env,
         node,
         [
           'bash',
@@ -205,16 +201,16 @@ export class Readiness {
     return { culprits, logs };
   }
 
-  private async zookeeperMode(envId: string, node: NodeName): Promise<string | undefined> {
+  private async zookeeperMode(env: EnvRef, node: NodeName): Promise<string | undefined> {
     const r = await this.access
-      .exec(envId, node, ['/opt/zookeeper/bin/zkServer.sh', 'status'], { timeoutMs: 5000 })
+      .exec(env, node, ['/opt/zookeeper/bin/zkServer.sh', 'status'], { timeoutMs: 5000 })
       .catch(() => undefined);
     return r === undefined ? undefined : /Mode: (\w+)/.exec(r.stdout)?.[1];
   }
 
-  private async tail(envId: string, node: NodeName, file: string): Promise<string> {
+  private async tail(env: EnvRef, node: NodeName, file: string): Promise<string> {
     const r = await this.access
-      .exec(envId, node, ['tail', '-n', '12', file], { timeoutMs: 5000 })
+      .exec(env, node, ['tail', '-n', '12', file], { timeoutMs: 5000 })
       .catch(() => undefined);
     return r?.stdout.trimEnd() || '(no log)';
   }
@@ -226,12 +222,12 @@ export class Readiness {
  */
 export function runScript(
   access: NodeAccess,
-  envId: string,
+  env: EnvRef,
   node: NodeName,
   script: string,
   timeoutMs: number,
 ): Promise<ExecResult> {
-  return access.exec(envId, node, ['bash', '-c', script, 'solve.sh'], { timeoutMs });
+  return access.exec(env, node, ['bash', '-c', script, 'solve.sh'], { timeoutMs });
 }
 
 function sleep(ms: number): Promise<void> {

@@ -1,9 +1,9 @@
 import { existsSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import { createServer, STATUS_CODES, type Server } from 'node:http';
+import type { Duplex } from 'node:stream';
 import path from 'node:path';
 import express, { type ErrorRequestHandler, type Express } from 'express';
 import type { EnvManager } from '../env/EnvManager.ts';
-import type { NodeAccess } from '../env/EnvironmentBackend.ts';
 import { AppError, isAppError } from '../errors.ts';
 import type { HealthProbe } from '../health.ts';
 import type { Course } from '../labs/loader.ts';
@@ -14,6 +14,8 @@ import { envRoutes } from './routes/env.ts';
 import { fileRoutes } from './routes/files.ts';
 import { labRoutes } from './routes/labs.ts';
 import { sessionRoutes } from './routes/session.ts';
+import { originGuard } from './origin.ts';
+import { answerRaw } from './rawHttp.ts';
 import { attachWebSockets } from './ws.ts';
 
 /** What the HTTP app needs; everything external comes in here. */
@@ -23,10 +25,14 @@ export interface AppDeps {
   readonly store: StudentStore & ProgressStore;
   readonly course: Course;
   readonly envs: EnvManager;
-  readonly nodes: NodeAccess;
   readonly terminals: TerminalHub;
   /** The built browser app (dist/web); when missing, only the API is served. */
   readonly webDist?: string;
+  /**
+   * Origins besides the server's own (e.g. `https://lab.example.edu` behind a proxy that rewrites
+   * Host) whose pages may change state and open the sockets; default none.
+   */
+  readonly allowedOrigins?: readonly string[];
 }
 
 /** A running app: the HTTP server (not yet listening) and how to shut it all down. */
@@ -77,7 +83,7 @@ export function createApp(deps: AppDeps): App {
   api.use(sessionRoutes(deps.store));
   api.use(labRoutes(deps));
   api.use(envRoutes(deps.store, deps.course, deps.envs));
-  api.use(fileRoutes(deps.store, deps.envs, deps.nodes));
+  api.use(fileRoutes(deps.store, deps.envs));
   api.use((req, _res, next) =>
     next(new AppError(404, 'not_found', `No API route ${req.method} /api${req.path}`)),
   );
@@ -85,6 +91,8 @@ export function createApp(deps: AppDeps): App {
     res.setHeader('Cache-Control', 'no-store');
     next();
   });
+  // Before the body parsers: a cross-site request is refused without reading its body.
+  app.use('/api', originGuard(deps.allowedOrigins ?? []));
   app.use('/api', api);
 
   const dist = deps.webDist;
@@ -106,6 +114,7 @@ export function createApp(deps: AppDeps): App {
   app.use(errorHandler(deps.log));
 
   const server = createServer(app);
+  server.on('clientError', clientErrorHandler(deps.log));
   const closeSockets = attachWebSockets(server, deps);
   return {
     server,
@@ -128,7 +137,7 @@ function errorHandler(log: Logger): ErrorRequestHandler {
     const appErr = isAppError(err)
       ? err
       : isHttpError(err)
-        ? new AppError(err.status, err.status === 413 ? 'too_large' : 'bad_request', httpErrorMessage(err))
+        ? fromHttpError(err, req.method, req.path)
         : new AppError(500, 'internal', 'Internal error', { cause: err });
     const line = { reason: appErr.reason, method: req.method, path: req.path, err: appErr.cause ?? appErr };
     if (appErr.status >= 500) log.error(line, appErr.message);
@@ -142,13 +151,41 @@ function errorHandler(log: Logger): ErrorRequestHandler {
   };
 }
 
-/** Errors of express's body parsers and static files carry a 4xx status. */
-function isHttpError(err: unknown): err is { status: number; message: string; type?: string } {
+/**
+ * Requests node's HTTP parser refuses (bad request line, oversized headers, a stalled client)
+ * never reach express: answer them here, once, and close the connection.
+ */
+function clientErrorHandler(log: Logger): (err: Error & { code?: string }, socket: Duplex) => void {
+  return (err, socket) => {
+    log.debug({ err, code: err.code }, 'client error');
+    // A reset connection has nobody left to answer, and bytes written into a response already
+    // under way (node's own default handler checks the same private field) would corrupt it.
+    const inFlight = (socket as { _httpMessage?: { headersSent?: boolean } })._httpMessage?.headersSent;
+    if (err.code === 'ECONNRESET' || inFlight === true) return void socket.destroy();
+    const status =
+      err.code === 'HPE_HEADER_OVERFLOW' ? 431 : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
+    answerRaw(socket, status, status === 400 ? 'Malformed HTTP request' : (STATUS_CODES[status] ?? 'Error'));
+  };
+}
+
+/** Errors of express's body parsers, router and static files carry a 4xx status. */
+function isHttpError(err: unknown): err is HttpError {
   const status = (err as { status?: unknown } | null)?.status;
   return typeof status === 'number' && status >= 400 && status < 500;
 }
 
-function httpErrorMessage(err: { status: number; message: string; type?: string }): string {
+type HttpError = { status: number; message: string; type?: string; syscall?: string };
+
+function fromHttpError(err: HttpError, method: string, path: string): AppError {
+  // express.static's 404 is a file-system error whose message names the file on this server.
+  if (err.status === 404) return new AppError(404, 'not_found', `Nothing at ${method} ${path}`);
+  const reason = err.status === 413 ? 'too_large' : 'bad_request';
+  if (err.syscall !== undefined)
+    return new AppError(err.status, reason, STATUS_CODES[err.status] ?? 'Bad request');
+  return new AppError(err.status, reason, httpErrorMessage(err));
+}
+
+function httpErrorMessage(err: HttpError): string {
   if (err.type === 'entity.too.large') return 'The request body is too large';
   if (err.type === 'entity.parse.failed') return `Malformed JSON: ${err.message}`;
   return err.message;

@@ -6,12 +6,21 @@ import type { Student, StudentStore } from '../store/Store.ts';
 /** Name of the session cookie. */
 export const SESSION_COOKIE = 'kl_session';
 
-/** The session token in a request's Cookie header, if any. */
+/**
+ * The session token in a request's Cookie header, if any. The header is the client's to forge:
+ * a value that does not percent-decode (`kl_session=%`) is no session rather than an error, so
+ * every caller can treat it as "not signed in" (401), never as a crash.
+ */
 export function sessionToken(req: IncomingMessage): string | undefined {
   const header = req.headers.cookie ?? '';
   for (const part of header.split(';')) {
     const [k, ...v] = part.trim().split('=');
-    if (k === SESSION_COOKIE) return decodeURIComponent(v.join('='));
+    if (k !== SESSION_COOKIE) continue;
+    try {
+      return decodeURIComponent(v.join('='));
+    } catch {
+      return undefined;
+    }
   }
   return undefined;
 }

@@ -6,10 +6,12 @@ import type { EnvManager } from '../env/EnvManager.ts';
 import { checkNode } from '../env/naming.ts';
 import { AppError, isAppError, messageOf } from '../errors.ts';
 import type { Logger } from '../log.ts';
-import type { StudentStore } from '../store/Store.ts';
+import type { Student, StudentStore } from '../store/Store.ts';
 import type { Attachment, TerminalHub } from '../terminal/TerminalHub.ts';
 import type { EnvMessage, TerminalEvent } from './apiTypes.ts';
 import { studentOf } from './auth.ts';
+import { crossOriginError, originAllowed } from './origin.ts';
+import { answerRaw, requestTarget } from './rawHttp.ts';
 
 /** Largest frame a browser may send: keystrokes and pastes, not file uploads. */
 export const MAX_WS_FRAME = 64 * 1024;
@@ -40,27 +42,50 @@ export interface WsDeps {
   readonly store: StudentStore;
   readonly envs: EnvManager;
   readonly terminals: TerminalHub;
+  /** Origins besides the server's own whose pages may open the sockets (default: none). */
+  readonly allowedOrigins?: readonly string[];
 }
 
 /** Wires /ws/terminal and /ws/env onto the HTTP server; returns a function that closes them. */
 export function attachWebSockets(server: Server, deps: WsDeps): () => void {
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_WS_FRAME });
+  const allowedOrigins = deps.allowedOrigins ?? [];
+  // Total, like the HTTP error handler: whatever the request holds, the client gets an HTTP
+  // answer (4xx for its mistakes, 500 for ours) and the process keeps running.
   const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
-    const url = new URL(req.url ?? '/', 'http://localhost');
-    const student = studentOf(req, deps.store);
-    const reject = (status: number, message: string): void => {
-      socket.end(
-        `HTTP/1.1 ${status} ${status === 401 ? 'Unauthorized' : 'Not Found'}\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\n${message}\n`,
-      );
-    };
-    if (url.pathname !== '/ws/terminal' && url.pathname !== '/ws/env')
-      return reject(404, `No WebSocket at ${url.pathname}`);
-    if (!student) return reject(401, 'Sign in first');
-    wss.handleUpgrade(req, socket, head, (ws) => {
-      ws.on('error', (err) => deps.log.debug({ err }, 'websocket error'));
-      if (url.pathname === '/ws/env') envSocket(ws, student.name, deps);
-      else void terminalSocket(ws, student.name, url.searchParams, deps);
-    });
+    // Node takes its own error listener off a socket it hands to 'upgrade'; without one, a client
+    // resetting the connection while we answer would be an uncaught 'error' event.
+    socket.on('error', (err) => deps.log.debug({ err }, 'upgrade socket error'));
+    try {
+      const url = requestTarget(req.url);
+      if (!url) throw new AppError(400, 'bad_request', 'Malformed request target');
+      if (url.pathname !== '/ws/terminal' && url.pathname !== '/ws/env')
+        throw new AppError(404, 'not_found', `No WebSocket at ${url.pathname}`);
+      // Before the session: a cross-site page must not learn whether its visitor is signed in.
+      if (!originAllowed(req, allowedOrigins)) throw crossOriginError(req);
+      const student = studentOf(req, deps.store);
+      if (!student) throw new AppError(401, 'not_signed_in', 'Sign in first');
+      wss.handleUpgrade(req, socket, head, (ws) => {
+        ws.on('error', (err) => deps.log.debug({ err }, 'websocket error'));
+        // Past this point the socket speaks WebSocket, so a failure closes it with 1011.
+        const broken = (err: unknown): void => {
+          deps.log.error({ err, path: url.pathname }, 'websocket handler failed');
+          ws.close(1011, 'internal error');
+        };
+        try {
+          if (url.pathname === '/ws/env') envSocket(ws, student, deps);
+          else terminalSocket(ws, student, url.searchParams, deps).catch(broken);
+        } catch (err) {
+          broken(err);
+        }
+      });
+    } catch (err) {
+      const e = isAppError(err) ? err : new AppError(500, 'internal', 'Internal error', { cause: err });
+      const line = { reason: e.reason, url: req.url?.slice(0, 500), err: e.cause ?? e };
+      if (e.status >= 500) deps.log.error(line, `upgrade refused: ${e.message}`);
+      else deps.log.debug(line, `upgrade refused: ${e.message}`);
+      answerRaw(socket, e.status, e.message);
+    }
   };
   server.on('upgrade', onUpgrade);
   return () => {
@@ -70,7 +95,7 @@ export function attachWebSockets(server: Server, deps: WsDeps): () => void {
   };
 }
 
-function envSocket(ws: WebSocket, student: string, deps: WsDeps): void {
+function envSocket(ws: WebSocket, student: Student, deps: WsDeps): void {
   const subscription = deps.envs.subscribe(student, (m: EnvMessage) => {
     if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(m));
   });
@@ -81,7 +106,7 @@ function envSocket(ws: WebSocket, student: string, deps: WsDeps): void {
 
 async function terminalSocket(
   ws: WebSocket,
-  student: string,
+  student: Student,
   params: URLSearchParams,
   deps: WsDeps,
 ): Promise<void> {
@@ -114,8 +139,8 @@ async function terminalSocket(
       });
     }
     if (msg.type === 'resize') attachment.resize(msg.cols, msg.rows);
-    else if (msg.type === 'pause') attachment.pause();
-    else attachment.resume();
+    else if (msg.type === 'pause') attachment.pause('browser');
+    else attachment.resume('browser');
   };
 
   try {
@@ -125,19 +150,19 @@ async function terminalSocket(
     if (env.phase !== 'running')
       throw new AppError(409, 'env_not_running', 'Your environment is not running: start it first');
     let throttled = false;
-    attachment = await deps.terminals.attach(student, deps.envs.envIdOf(student), node, size, {
+    attachment = await deps.terminals.attach(deps.envs.refOf(student), node, size, {
       attached: ({ fresh, replayed }) => send({ type: 'attached', node, fresh, replayed }),
       data: (chunk) => {
         if (ws.readyState !== ws.OPEN) return;
         ws.send(chunk, { binary: true });
         if (!throttled && ws.bufferedAmount > HIGH_WATER) {
           throttled = true;
-          attachment?.pause();
+          attachment?.pause('backpressure');
           const drain = setInterval(() => {
             if (ws.readyState !== ws.OPEN || ws.bufferedAmount < LOW_WATER) {
               clearInterval(drain);
               throttled = false;
-              attachment?.resume();
+              attachment?.resume('backpressure');
             }
           }, 20);
         }

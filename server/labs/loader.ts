@@ -80,7 +80,11 @@ export function loadCourse(dir: string, types: CheckTypes, limits: LabLimits = d
   let title: Bilingual = { zh: '课程', en: 'Course' };
   let orderLine = (_index: number): number => 1;
   if (!existsSync(courseYaml)) {
-    problems.push({ file: courseYaml, line: 1, message: 'course.yaml is missing: it lists the labs in course order' });
+    problems.push({
+      file: courseYaml,
+      line: 1,
+      message: 'course.yaml is missing: it lists the labs in course order',
+    });
   } else {
     const text = guarded(courseYaml, problems, () => readText(courseYaml, problems, limits));
     const parsed = text === undefined ? undefined : parseYaml(text, courseYaml, 0, problems, limits);
@@ -107,29 +111,54 @@ export function loadCourse(dir: string, types: CheckTypes, limits: LabLimits = d
   const ids = new Set(folders);
   const listed = new Set(order);
   for (const [i, id] of order.entries()) {
-    if (!ids.has(id)) problems.push({ file: courseYaml, line: orderLine(i), message: `course.yaml lists "${id}", but ${id}/lab.md does not exist` });
+    if (!ids.has(id))
+      problems.push({
+        file: courseYaml,
+        line: orderLine(i),
+        message: `course.yaml lists "${id}", but ${id}/lab.md does not exist`,
+      });
   }
   for (const folder of folders) {
     if (!listed.has(folder)) {
-      problems.push({ file: path.join(dir, folder, 'lab.md'), line: 1, message: `lab "${folder}" is not listed in course.yaml`, courseLevel: true });
+      problems.push({
+        file: path.join(dir, folder, 'lab.md'),
+        line: 1,
+        message: `lab "${folder}" is not listed in course.yaml`,
+        courseLevel: true,
+      });
     }
   }
   // A dangling `requires` is reported but does not unload the lab: it is still usable on its own.
   for (const { lab, requiresLine } of loaded.values()) {
     for (const [i, r] of lab.requires.entries()) {
-      if (!ids.has(r)) problems.push({ file: lab.file, line: requiresLine(i), message: `requires "${r}", which is not a lab`, courseLevel: true });
+      if (!ids.has(r))
+        problems.push({
+          file: lab.file,
+          line: requiresLine(i),
+          message: `requires "${r}", which is not a lab`,
+          courseLevel: true,
+        });
     }
   }
   const good = [...loaded.values()].map((l) => l.lab);
   for (const cycle of findCycles(good)) {
-    problems.push({ file: cycle[0]?.file ?? courseYaml, line: 1, message: `requires form a cycle: ${cycle.map((l) => l.id).join(' -> ')}` });
+    problems.push({
+      file: cycle[0]?.file ?? courseYaml,
+      line: 1,
+      message: `requires form a cycle: ${cycle.map((l) => l.id).join(' -> ')}`,
+    });
   }
   const labs = order.map((id) => loaded.get(id)?.lab).filter((l): l is Lab => l !== undefined);
   return { title, labs, problems };
 }
 
 /** Loads one lab folder; undefined (with problems recorded) when it is not valid. */
-export function loadLab(dir: string, types: CheckTypes, problems: LabProblem[], limits: LabLimits = defaultLabLimits): Lab | undefined {
+export function loadLab(
+  dir: string,
+  types: CheckTypes,
+  problems: LabProblem[],
+  limits: LabLimits = defaultLabLimits,
+): Lab | undefined {
   return guarded(path.join(dir, 'lab.md'), problems, () => readLab(dir, types, problems, limits))?.lab;
 }
 
@@ -139,7 +168,12 @@ interface LoadedLab {
   requiresLine: (index: number) => number;
 }
 
-function readLab(dir: string, types: CheckTypes, problems: LabProblem[], limits: LabLimits): LoadedLab | undefined {
+function readLab(
+  dir: string,
+  types: CheckTypes,
+  problems: LabProblem[],
+  limits: LabLimits,
+): LoadedLab | undefined {
   const file = path.join(dir, 'lab.md');
   const before = problems.length;
   if (!existsSync(file)) {
@@ -166,15 +200,23 @@ function readLab(dir: string, types: CheckTypes, problems: LabProblem[], limits:
     else problems.push(...zodProblems(r.error, fmParsed.doc, fmParsed.lines, file, 1));
   }
   if (fm && fm.id !== path.basename(dir)) {
-    problems.push({ file, line: 2, message: `id "${fm.id}" must equal the folder name "${path.basename(dir)}"` });
+    problems.push({
+      file,
+      line: 2,
+      message: `id "${fm.id}" must equal the folder name "${path.basename(dir)}"`,
+    });
   }
   const solve = path.join(dir, 'solve.sh');
-  if (!existsSync(solve)) problems.push({ file: solve, line: 1, message: 'solve.sh is missing: every lab has a solution script' });
+  if (!existsSync(solve))
+    problems.push({ file: solve, line: 1, message: 'solve.sh is missing: every lab has a solution script' });
 
   const body = parseBody(lines, end + 1, file, types, problems, limits);
   if (problems.length > before || !fm || !fmParsed) return undefined;
   const { doc, lines: counter } = fmParsed;
-  return { lab: { ...fm, dir, file, solve, ...body }, requiresLine: (i) => lineOf(doc, counter, ['requires', i], 1) };
+  return {
+    lab: { ...fm, dir, file, solve, ...body },
+    requiresLine: (i) => lineOf(doc, counter, ['requires', i], 1),
+  };
 }
 
 /**
@@ -185,7 +227,11 @@ function guarded<T>(file: string, problems: LabProblem[], load: () => T): T | un
   try {
     return load();
   } catch (err) {
-    problems.push({ file, line: 1, message: `could not be loaded: ${err instanceof Error ? err.message : String(err)}` });
+    problems.push({
+      file,
+      line: 1,
+      message: `could not be loaded: ${err instanceof Error ? err.message : String(err)}`,
+    });
     return undefined;
   }
 }
@@ -199,7 +245,11 @@ function readText(file: string, problems: LabProblem[], limits: LabLimits): stri
     return undefined;
   }
   if (stat.size > limits.maxFileBytes) {
-    problems.push({ file, line: 1, message: `${path.basename(file)} is ${kib(stat.size)}, over the limit of ${kib(limits.maxFileBytes)}: split it` });
+    problems.push({
+      file,
+      line: 1,
+      message: `${path.basename(file)} is ${kib(stat.size)}, over the limit of ${kib(limits.maxFileBytes)}: split it`,
+    });
     return undefined;
   }
   return readFileSync(file, 'utf8');
@@ -225,7 +275,14 @@ interface Body {
 }
 
 /** Splits the Markdown body into steps, language blocks and exercises, keeping line numbers. */
-function parseBody(lines: string[], start: number, file: string, types: CheckTypes, problems: LabProblem[], limits: LabLimits): Body {
+function parseBody(
+  lines: string[],
+  start: number,
+  file: string,
+  types: CheckTypes,
+  problems: LabProblem[],
+  limits: LabLimits,
+): Body {
   const intro: Segment[] = [];
   const steps: Step[] = [];
   const exercises: Exercise[] = [];
@@ -240,7 +297,12 @@ function parseBody(lines: string[], start: number, file: string, types: CheckTyp
 
   const flush = (): void => {
     if (buffer && buffer.lines.some((l) => l.trim() !== '')) {
-      target().push({ kind: 'markdown', lang: lang?.lang ?? 'both', markdown: buffer.lines.join('\n'), line: buffer.line });
+      target().push({
+        kind: 'markdown',
+        lang: lang?.lang ?? 'both',
+        markdown: buffer.lines.join('\n'),
+        line: buffer.line,
+      });
     }
     buffer = undefined;
   };
@@ -253,10 +315,18 @@ function parseBody(lines: string[], start: number, file: string, types: CheckTyp
     flush();
     if (counts.zh !== counts.en) {
       const missing = counts.zh > counts.en ? 'en' : 'zh';
-      problems.push({ file, line: current.line, message: `missing translation: this step has ${counts.zh} ::: zh and ${counts.en} ::: en blocks (add the ${missing} text) before line ${endLine}` });
+      problems.push({
+        file,
+        line: current.line,
+        message: `missing translation: this step has ${counts.zh} ::: zh and ${counts.en} ::: en blocks (add the ${missing} text) before line ${endLine}`,
+      });
     }
     if (counts.zh === 0 && counts.en === 0) {
-      problems.push({ file, line: current.line, message: 'this step has no text: add a ::: zh block and a ::: en block' });
+      problems.push({
+        file,
+        line: current.line,
+        message: 'this step has no text: add a ::: zh block and a ::: en block',
+      });
     }
     steps.push({ index: steps.length, title: current.title, line: current.line, segments: current.segments });
   };
@@ -270,7 +340,11 @@ function parseBody(lines: string[], start: number, file: string, types: CheckTyp
       const info = fence[2] ?? '';
       if (++blocks > limits.maxBlocks) {
         // Stop here: the rest would only add work and problems to a lab that is rejected anyway.
-        problems.push({ file, line: n, message: `more than ${limits.maxBlocks} fenced code blocks, the limit for one lab: split the lab` });
+        problems.push({
+          file,
+          line: n,
+          message: `more than ${limits.maxBlocks} fenced code blocks, the limit for one lab: split the lab`,
+        });
         return { intro, steps, exercises };
       }
       // Scanning on from the fence (never from the top) keeps the whole body pass linear.
@@ -281,12 +355,31 @@ function parseBody(lines: string[], start: number, file: string, types: CheckTyp
         break;
       }
       if (info === 'check' || info === 'quiz') {
-        if (lang) problems.push({ file, line: n, message: `a ${info} block cannot be inside a ::: ${lang.lang} block (exercises are bilingual already)` });
-        if (!current) problems.push({ file, line: n, message: `a ${info} block must be inside a step (after a ## heading)` });
+        if (lang)
+          problems.push({
+            file,
+            line: n,
+            message: `a ${info} block cannot be inside a ::: ${lang.lang} block (exercises are bilingual already)`,
+          });
+        if (!current)
+          problems.push({
+            file,
+            line: n,
+            message: `a ${info} block must be inside a step (after a ## heading)`,
+          });
         flush();
-        const exercise = parseExercise(info, lines.slice(i + 1, close).join('\n'), file, n, types, problems, limits);
+        const exercise = parseExercise(
+          info,
+          lines.slice(i + 1, close).join('\n'),
+          file,
+          n,
+          types,
+          problems,
+          limits,
+        );
         if (exercise) {
-          if (exerciseIds.has(exercise.id)) problems.push({ file, line: n, message: `duplicate exercise id "${exercise.id}"` });
+          if (exerciseIds.has(exercise.id))
+            problems.push({ file, line: n, message: `duplicate exercise id "${exercise.id}"` });
           exerciseIds.add(exercise.id);
           exercises.push(exercise);
           target().push({ kind: 'exercise', id: exercise.id });
@@ -300,7 +393,12 @@ function parseBody(lines: string[], start: number, file: string, types: CheckTyp
     }
     const heading = /^##\s+(.*)$/.exec(line);
     if (heading && !line.startsWith('###')) {
-      if (lang) problems.push({ file, line: lang.line, message: `::: ${lang.lang} block is not closed before the next step` });
+      if (lang)
+        problems.push({
+          file,
+          line: lang.line,
+          message: `::: ${lang.lang} block is not closed before the next step`,
+        });
       lang = undefined;
       closeStep(n);
       counts = langCounts();
@@ -309,14 +407,27 @@ function parseBody(lines: string[], start: number, file: string, types: CheckTyp
       if (parts.length < 2 || !title.success) {
         problems.push({ file, line: n, message: 'step headings are "## 中文标题 / English title"' });
       }
-      current = { segments: [], line: n, title: title.success ? title.data : { zh: heading[1] ?? '', en: heading[1] ?? '' } };
+      current = {
+        segments: [],
+        line: n,
+        title: title.success ? title.data : { zh: heading[1] ?? '', en: heading[1] ?? '' },
+      };
       continue;
     }
     const open = /^:::\s*(\S+)\s*$/.exec(line);
     if (open) {
-      if (lang) problems.push({ file, line: n, message: `::: ${open[1]} inside an open ::: ${lang.lang} block (close it with :::)` });
+      if (lang)
+        problems.push({
+          file,
+          line: n,
+          message: `::: ${open[1]} inside an open ::: ${lang.lang} block (close it with :::)`,
+        });
       if (open[1] !== 'zh' && open[1] !== 'en') {
-        problems.push({ file, line: n, message: `unknown language block "::: ${open[1]}": use ::: zh or ::: en` });
+        problems.push({
+          file,
+          line: n,
+          message: `unknown language block "::: ${open[1]}": use ::: zh or ::: en`,
+        });
         continue;
       }
       flush();
@@ -331,7 +442,11 @@ function parseBody(lines: string[], start: number, file: string, types: CheckTyp
       continue;
     }
     if (!lang && line.trim() !== '' && !/^<!--.*-->\s*$/.test(line) && !/^#\s/.test(line)) {
-      problems.push({ file, line: n, message: 'text outside a ::: zh / ::: en block would show untranslated: put it in both blocks' });
+      problems.push({
+        file,
+        line: n,
+        message: 'text outside a ::: zh / ::: en block would show untranslated: put it in both blocks',
+      });
       continue;
     }
     if (/^#\s/.test(line) && !lang) continue; // a "# Title" line: the title comes from the front matter
@@ -339,7 +454,8 @@ function parseBody(lines: string[], start: number, file: string, types: CheckTyp
   }
   if (lang) problems.push({ file, line: lang.line, message: `::: ${lang.lang} block is not closed` });
   closeStep(lines.length);
-  if (steps.length === 0) problems.push({ file, line: start + 1, message: 'a lab needs at least one "## 中文 / English" step' });
+  if (steps.length === 0)
+    problems.push({ file, line: start + 1, message: 'a lab needs at least one "## 中文 / English" step' });
   return { intro, steps, exercises };
 }
 
@@ -356,7 +472,11 @@ function parseExercise(
   if (!parsed) return undefined;
   const raw = parsed.value;
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
-    problems.push({ file, line: fenceLine, message: `a ${kind} block holds a YAML mapping (id, title, ...)` });
+    problems.push({
+      file,
+      line: fenceLine,
+      message: `a ${kind} block holds a YAML mapping (id, title, ...)`,
+    });
     return undefined;
   }
   if (kind === 'quiz') {
@@ -365,10 +485,16 @@ function parseExercise(
       problems.push(...zodProblems(r.error, parsed.doc, parsed.lines, file, fenceLine));
       return undefined;
     }
-    const answer = [...new Set(Array.isArray(r.data.answer) ? r.data.answer : [r.data.answer])].sort((a, b) => a - b);
+    const answer = [...new Set(Array.isArray(r.data.answer) ? r.data.answer : [r.data.answer])].sort(
+      (a, b) => a - b,
+    );
     const bad = answer.filter((a) => a >= r.data.choices.length);
     if (bad.length > 0) {
-      problems.push({ file, line: lineOf(parsed.doc, parsed.lines, ['answer'], fenceLine), message: `answer ${bad.join(', ')} is not a choice (choices are numbered 0..${r.data.choices.length - 1})` });
+      problems.push({
+        file,
+        line: lineOf(parsed.doc, parsed.lines, ['answer'], fenceLine),
+        message: `answer ${bad.join(', ')} is not a choice (choices are numbered 0..${r.data.choices.length - 1})`,
+      });
       return undefined;
     }
     return {
@@ -401,7 +527,9 @@ function parseExercise(
   }
   const params = (checkType.params as z.ZodType).safeParse(rest);
   if (!params.success) {
-    problems.push(...zodProblems(params.error, parsed.doc, parsed.lines, file, fenceLine, `${base.data.type}: `));
+    problems.push(
+      ...zodProblems(params.error, parsed.doc, parsed.lines, file, fenceLine, `${base.data.type}: `),
+    );
     return undefined;
   }
   return {
@@ -439,14 +567,24 @@ interface ParsedYaml {
  * Parses YAML whose first line is line `offset + 1` of `file`. Everything that can go wrong (syntax,
  * limits, aliases, tags, and whatever the yaml library throws) becomes a problem and undefined.
  */
-function parseYaml(source: string, file: string, offset: number, problems: LabProblem[], limits: LabLimits): ParsedYaml | undefined {
+function parseYaml(
+  source: string,
+  file: string,
+  offset: number,
+  problems: LabProblem[],
+  limits: LabLimits,
+): ParsedYaml | undefined {
   const at = (line: number, message: string): undefined => {
     problems.push({ file, line: offset + line, message: `YAML: ${message}` });
     return undefined;
   };
   const bytes = Buffer.byteLength(source);
   if (bytes > limits.maxYamlBytes) {
-    problems.push({ file, line: Math.max(offset, 1), message: `YAML: this block is ${bytes} bytes, over the limit of ${limits.maxYamlBytes}` });
+    problems.push({
+      file,
+      line: Math.max(offset, 1),
+      message: `YAML: this block is ${bytes} bytes, over the limit of ${limits.maxYamlBytes}`,
+    });
     return undefined;
   }
   const lines = new LineCounter();
@@ -457,16 +595,27 @@ function parseYaml(source: string, file: string, offset: number, problems: LabPr
     // compiling a RegExp near the stack limit), which no catch sees. So depth is checked first.
     const tokens = [...new Parser(lines.addNewLine).parse(source)];
     const deep = tooDeep(tokens, limits.maxYamlDepth);
-    if (deep) return at(lines.linePos(deep.offset).line, `nested deeper than ${limits.maxYamlDepth} levels, the limit`);
+    if (deep)
+      return at(
+        lines.linePos(deep.offset).line,
+        `nested deeper than ${limits.maxYamlDepth} levels, the limit`,
+      );
     const docs = [...new Composer(yamlOptions).compose(tokens, true, source.length)];
     const second = docs[1];
-    if (second) return at(lines.linePos(second.range[0]).line, 'a second YAML document: a block holds one (remove the --- or ... line before it)');
+    if (second)
+      return at(
+        lines.linePos(second.range[0]).line,
+        'a second YAML document: a block holds one (remove the --- or ... line before it)',
+      );
     if (!docs[0]) return at(1, 'no document');
     doc = docs[0];
   } catch (err) {
     return at(1, messageOf(err));
   }
-  const issues = [...doc.errors, ...doc.warnings].map((e) => ({ line: lines.linePos(e.pos[0]).line, message: e.message.split('\n')[0] ?? e.code }));
+  const issues = [...doc.errors, ...doc.warnings].map((e) => ({
+    line: lines.linePos(e.pos[0]).line,
+    message: e.message.split('\n')[0] ?? e.code,
+  }));
   issues.push(...aliasAndMergeProblems(doc, lines, limits));
   if (issues.length > 0) {
     // One broken construct can make the parser repeat itself; once per line and message is enough.
@@ -514,7 +663,11 @@ function tooDeep(tokens: readonly CST.Token[], max: number): CST.Token | undefin
  * no anchor before it, one inside its own anchor (a cyclic value JSON cannot encode), too many of
  * them; and `<<` keys, which are plain keys in YAML 1.2 but meant as merges by whoever wrote them.
  */
-function aliasAndMergeProblems(doc: Document, lines: LineCounter, limits: LabLimits): { line: number; message: string }[] {
+function aliasAndMergeProblems(
+  doc: Document,
+  lines: LineCounter,
+  limits: LabLimits,
+): { line: number; message: string }[] {
   const found: { line: number; message: string }[] = [];
   // Latest anchor of each name so far, in document order: the one yaml itself resolves an alias to.
   const anchors = new Map<string, YamlNode>();
@@ -522,7 +675,10 @@ function aliasAndMergeProblems(doc: Document, lines: LineCounter, limits: LabLim
   visit(doc, {
     Pair: (_, pair) => {
       if (isScalar(pair.key) && pair.key.value === '<<') {
-        found.push({ line: lineOfNode(pair.key, lines), message: 'merge keys (<<) are not supported: write the fields out' });
+        found.push({
+          line: lineOfNode(pair.key, lines),
+          message: 'merge keys (<<) are not supported: write the fields out',
+        });
       }
     },
     Node: (_, node, ancestors) => {
@@ -536,15 +692,20 @@ function aliasAndMergeProblems(doc: Document, lines: LineCounter, limits: LabLim
         return visit.BREAK;
       }
       const target = anchors.get(node.source);
-      if (target === undefined) found.push({ line, message: `alias *${node.source} has no anchor &${node.source} before it` });
-      else if (ancestors.includes(target)) found.push({ line, message: `alias *${node.source} is inside its own anchor (a cycle)` });
+      if (target === undefined)
+        found.push({ line, message: `alias *${node.source} has no anchor &${node.source} before it` });
+      else if (ancestors.includes(target))
+        found.push({ line, message: `alias *${node.source} is inside its own anchor (a cycle)` });
       return undefined;
     },
   });
   return found;
 }
 
-function lineOfNode(node: { range?: readonly number[] | null } | null | undefined, lines: LineCounter): number {
+function lineOfNode(
+  node: { range?: readonly number[] | null } | null | undefined,
+  lines: LineCounter,
+): number {
   const start = node?.range?.[0];
   return start === undefined ? 1 : lines.linePos(start).line;
 }
@@ -554,7 +715,14 @@ function messageOf(err: unknown): string {
 }
 
 /** Zod issues as problems, each at the line of the YAML key it is about. */
-function zodProblems(error: z.ZodError, doc: Document, lines: LineCounter, file: string, offset: number, prefix = ''): LabProblem[] {
+function zodProblems(
+  error: z.ZodError,
+  doc: Document,
+  lines: LineCounter,
+  file: string,
+  offset: number,
+  prefix = '',
+): LabProblem[] {
   return error.issues.flatMap(specificIssues).map((issue) => {
     const where = issue.path.length > 0 ? `${issue.path.join('.')}: ` : '';
     const text =
@@ -573,7 +741,9 @@ function zodProblems(error: z.ZodError, doc: Document, lines: LineCounter, file:
  */
 function specificIssues(issue: z.core.$ZodIssue): z.core.$ZodIssue[] {
   if (issue.code !== 'invalid_union') return [issue];
-  const meant = issue.errors.filter((option) => !option.some((i) => i.code === 'invalid_type' && i.path.length === 0));
+  const meant = issue.errors.filter(
+    (option) => !option.some((i) => i.code === 'invalid_type' && i.path.length === 0),
+  );
   const only = meant.length === 1 ? meant[0] : undefined;
   if (!only || only.length === 0) return [issue];
   return only.flatMap((i) => specificIssues({ ...i, path: [...issue.path, ...i.path] }));
@@ -582,7 +752,8 @@ function specificIssues(issue: z.core.$ZodIssue): z.core.$ZodIssue[] {
 /** The line of the deepest YAML node that exists along `keyPath`. */
 function lineOf(doc: Document, lines: LineCounter, keyPath: readonly PropertyKey[], offset: number): number {
   for (let depth = keyPath.length; depth > 0; depth--) {
-    const node = doc.getIn(keyPath.slice(0, depth) as (string | number)[], true) as { range?: [number, number, number] } | undefined;
+    const node = doc.getIn(keyPath.slice(0, depth) as (string | number)[], true) as
+      { range?: [number, number, number] } | undefined;
     if (node?.range) return offset + lines.linePos(node.range[0]).line;
   }
   const root = doc.contents as { range?: [number, number, number] } | null;

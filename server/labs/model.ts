@@ -18,17 +18,10 @@ export const bilingual = z
 /** A bilingual string. */
 export type Bilingual = z.infer<typeof bilingual>;
 
-/** A regular expression given as a string; compiled at load time so a broken one is reported there. */
-export const regexString = z.string().superRefine((s, ctx) => {
-  try {
-    new RegExp(s, 'm');
-  } catch (err) {
-    ctx.addIssue({ code: 'custom', message: `regex does not compile: ${(err as Error).message}` });
-  }
-});
-
 /** Exercise ids: lowercase words joined by dashes (they appear in URLs and the store). */
-export const exerciseId = z.string().regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, 'ids are lowercase words joined by dashes, e.g. orders-topic');
+export const exerciseId = z
+  .string()
+  .regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, 'ids are lowercase words joined by dashes, e.g. orders-topic');
 
 /** Front matter of lab.md. */
 export const frontMatter = z
@@ -109,7 +102,12 @@ export type Exercise = CheckExercise | QuizExercise;
 
 /** A piece of a step, in document order: Markdown for one or both languages, or an exercise. */
 export type Segment =
-  | { readonly kind: 'markdown'; readonly lang: Lang | 'both'; readonly markdown: string; readonly line: number }
+  | {
+      readonly kind: 'markdown';
+      readonly lang: Lang | 'both';
+      readonly markdown: string;
+      readonly line: number;
+    }
   | { readonly kind: 'exercise'; readonly id: string };
 
 /** A `##` section of a lab. */

@@ -9,7 +9,25 @@ const md = new MarkdownIt({ html: false, linkify: true, typographer: false });
 
 const SANITIZE: sanitizeHtml.IOptions = {
   allowedTags: [
-    ...['p', 'br', 'hr', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'blockquote', 'ul', 'ol', 'li', 'strong', 'em', 's', 'del'],
+    ...[
+      'p',
+      'br',
+      'hr',
+      'h1',
+      'h2',
+      'h3',
+      'h4',
+      'h5',
+      'h6',
+      'blockquote',
+      'ul',
+      'ol',
+      'li',
+      'strong',
+      'em',
+      's',
+      'del',
+    ],
     ...['code', 'pre', 'a', 'table', 'thead', 'tbody', 'tr', 'th', 'td', 'img', 'kbd', 'sup', 'sub'],
   ],
   allowedAttributes: {
@@ -34,7 +52,12 @@ export function renderMarkdown(markdown: string): string {
 }
 
 /** A lab for one language and one student: HTML blocks and exercise views, nothing secret. */
-export function renderLab(lab: Lab, lang: Lang, progress: readonly ExerciseProgress[], position: number | null): LabView {
+export function renderLab(
+  lab: Lab,
+  lang: Lang,
+  progress: readonly ExerciseProgress[],
+  position: number | null,
+): LabView {
   const byId = new Map(lab.exercises.map((e) => [e.id, e]));
   const blocks = (segments: readonly Segment[]): Block[] => {
     const out: Block[] = [];
@@ -50,7 +73,15 @@ export function renderLab(lab: Lab, lang: Lang, progress: readonly ExerciseProgr
       }
       flush();
       const exercise = byId.get(s.id);
-      if (exercise) out.push({ kind: 'exercise', exercise: exerciseView(exercise, lang, progress.find((p) => p.exerciseId === s.id)) });
+      if (exercise)
+        out.push({
+          kind: 'exercise',
+          exercise: exerciseView(
+            exercise,
+            lang,
+            progress.find((p) => p.exerciseId === s.id),
+          ),
+        });
     }
     flush();
     return out;
@@ -73,7 +104,12 @@ export function exerciseView(e: Exercise, lang: Lang, p: ExerciseProgress | unde
   const base = {
     id: e.id,
     points: e.points,
-    status: p === undefined || p.attempts === 0 ? ('todo' as const) : p.passed ? ('passed' as const) : ('failed' as const),
+    status:
+      p === undefined || p.attempts === 0
+        ? ('todo' as const)
+        : p.passed
+          ? ('passed' as const)
+          : ('failed' as const),
     attempts: p?.attempts ?? 0,
     hints: e.hints.slice(0, p?.hintsRevealed ?? 0).map((h) => h[lang]),
     hintCount: e.hints.length,
@@ -81,11 +117,21 @@ export function exerciseView(e: Exercise, lang: Lang, p: ExerciseProgress | unde
   };
   return e.kind === 'check'
     ? { ...base, kind: 'check', title: e.title[lang], type: e.type }
-    : { ...base, kind: 'quiz', question: e.question[lang], choices: e.choices.map((c) => c[lang]), multiple: e.multiple };
+    : {
+        ...base,
+        kind: 'quiz',
+        question: e.question[lang],
+        choices: e.choices.map((c) => c[lang]),
+        multiple: e.multiple,
+      };
 }
 
 /** A lab's line in the outline. */
-export function summarizeLab(lab: Lab, progress: readonly ExerciseProgress[], position: number | null): LabSummary {
+export function summarizeLab(
+  lab: Lab,
+  progress: readonly ExerciseProgress[],
+  position: number | null,
+): LabSummary {
   const passed = lab.exercises.filter((e) => progress.some((p) => p.exerciseId === e.id && p.passed));
   return {
     id: lab.id,

@@ -1,6 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { environmentContext, gradeQuiz, runCheck, type CheckResult } from '../checks/registry.ts';
-import type { EnvironmentBackend, EnvMode, NodeAccess } from '../env/EnvironmentBackend.ts';
+import {
+  bindNodes,
+  type EnvironmentBackend,
+  type EnvMode,
+  type NodeAccess,
+} from '../env/EnvironmentBackend.ts';
+import { newEnvId } from '../env/naming.ts';
 import { runScript } from '../env/readiness.ts';
 import { messageOf } from '../errors.ts';
 import type { Progress } from '../progress.ts';
@@ -53,17 +59,23 @@ export async function testLabs(labs: readonly Lab[], deps: LabTesterDeps): Promi
 
 async function testGroup(labs: readonly Lab[], mode: EnvMode, deps: LabTesterDeps): Promise<LabTestRow[]> {
   const owner = `${deps.owner}-${mode}`;
-  const existing = (await deps.backend.list()).find((e) => e.owner === owner);
-  if (existing) await deps.backend.remove(existing.id);
-  deps.progress({ phase: 'labs', message: `fresh ${mode} environment for ${labs.map((l) => l.id).join(', ')}` });
-  const env = await deps.backend.create({ owner, mode }, deps.progress);
-  const ctx = environmentContext(deps.access, env.id);
+  for (const old of (await deps.backend.list()).filter((e) => e.owner === owner))
+    await deps.backend.remove(old);
+  deps.progress({
+    phase: 'labs',
+    message: `fresh ${mode} environment for ${labs.map((l) => l.id).join(', ')}`,
+  });
+  const env = await deps.backend.create({ id: newEnvId(), owner, mode }, deps.progress);
+  const ctx = environmentContext(bindNodes(deps.access, env));
   const grade = (e: Exercise, solved: boolean): Promise<CheckResult> =>
     e.kind === 'quiz' ? Promise.resolve(gradeQuiz(e, solved ? e.answer : [])) : runCheck(e, ctx);
   try {
     const fresh = new Map<string, CheckResult>();
     for (const lab of labs) {
-      deps.progress({ phase: 'labs', message: `${lab.id}: every exercise must fail on the fresh environment` });
+      deps.progress({
+        phase: 'labs',
+        message: `${lab.id}: every exercise must fail on the fresh environment`,
+      });
       for (const e of lab.exercises) fresh.set(`${lab.id}/${e.id}`, await grade(e, false));
     }
     const rows: LabTestRow[] = [];
@@ -71,10 +83,19 @@ async function testGroup(labs: readonly Lab[], mode: EnvMode, deps: LabTesterDep
       deps.progress({ phase: 'labs', message: `${lab.id}: running solve.sh` });
       let solveError: string | undefined;
       try {
-        const r = await runScript(deps.access, env.id, 'bigdata01', readFileSync(lab.solve, 'utf8'), SOLVE_TIMEOUT_MS);
+        const r = await runScript(
+          deps.access,
+          env,
+          'bigdata01',
+          readFileSync(lab.solve, 'utf8'),
+          SOLVE_TIMEOUT_MS,
+        );
         if (r.exitCode !== 0) {
           solveError = `solve.sh exited with ${r.exitCode}${r.timedOut ? ' (timed out)' : ''}`;
-          deps.progress({ phase: 'labs', message: `${lab.id}: ${solveError}; its last output:\n${tail(r.stdout, r.stderr)}` });
+          deps.progress({
+            phase: 'labs',
+            message: `${lab.id}: ${solveError}; its last output:\n${tail(r.stdout, r.stderr)}`,
+          });
         }
       } catch (err) {
         solveError = `solve.sh could not run: ${messageOf(err)}`;
@@ -82,18 +103,35 @@ async function testGroup(labs: readonly Lab[], mode: EnvMode, deps: LabTesterDep
       for (const e of lab.exercises) {
         const before = fresh.get(`${lab.id}/${e.id}`) as CheckResult;
         const after = solveError === undefined ? await settle(() => grade(e, true)) : undefined;
-        rows.push({ lab: lab.id, exercise: e.id, fresh: before, ...(after ? { solved: after } : {}), ...problemOf(before, after, solveError) });
+        rows.push({
+          lab: lab.id,
+          exercise: e.id,
+          fresh: before,
+          ...(after ? { solved: after } : {}),
+          ...problemOf(before, after, solveError),
+        });
       }
     }
     return rows;
   } finally {
-    if (!deps.keep) await deps.backend.remove(env.id);
+    if (!deps.keep) await deps.backend.remove(env);
   }
 }
 
 function tail(stdout: string, stderr: string): string {
-  const lines = (text: string): string[] => text.trimEnd().split('\n').filter((l) => l !== '');
-  return [...lines(stdout).slice(-6), ...lines(stderr).slice(-6).map((l) => `stderr: ${l}`)].map((l) => `    ${l}`).join('\n');
+  const lines = (text: string): string[] =>
+    text
+      .trimEnd()
+      .split('\n')
+      .filter((l) => l !== '');
+  return [
+    ...lines(stdout).slice(-6),
+    ...lines(stderr)
+      .slice(-6)
+      .map((l) => `stderr: ${l}`),
+  ]
+    .map((l) => `    ${l}`)
+    .join('\n');
 }
 
 async function settle(grade: () => Promise<CheckResult>): Promise<CheckResult> {
@@ -105,19 +143,35 @@ async function settle(grade: () => Promise<CheckResult>): Promise<CheckResult> {
   }
 }
 
-function problemOf(fresh: CheckResult, solved: CheckResult | undefined, solveError: string | undefined): { problem?: string } {
-  if (fresh.status === 'pass') return { problem: `passes on a fresh environment (authoring error): ${fresh.message.en}` };
-  if (fresh.status === 'error') return { problem: `could not run on the fresh environment: ${fresh.message.en}` };
+function problemOf(
+  fresh: CheckResult,
+  solved: CheckResult | undefined,
+  solveError: string | undefined,
+): { problem?: string } {
+  if (fresh.status === 'pass')
+    return { problem: `passes on a fresh environment (authoring error): ${fresh.message.en}` };
+  if (fresh.status === 'error')
+    return { problem: `could not run on the fresh environment: ${fresh.message.en}` };
   if (solveError !== undefined) return { problem: solveError };
-  if (solved?.status !== 'pass') return { problem: `after solve.sh: ${solved?.status}: ${solved?.message.en}` };
+  if (solved?.status !== 'pass')
+    return { problem: `after solve.sh: ${solved?.status}: ${solved?.message.en}` };
   return {};
 }
 
 /** The rows as a table for the console. */
 export function formatLabTable(rows: readonly LabTestRow[]): string {
   const head = ['LAB', 'EXERCISE', 'FRESH', 'SOLVED', 'RESULT'];
-  const body = rows.map((r) => [r.lab, r.exercise, r.fresh.status, r.solved?.status ?? '-', r.problem === undefined ? 'ok' : `FAIL: ${r.problem}`]);
-  const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => (i === 4 ? 0 : (b[i] ?? '').length))));
-  const line = (cells: string[]): string => cells.map((c, i) => (i === 4 ? c : c.padEnd(widths[i] ?? 0))).join('  ');
+  const body = rows.map((r) => [
+    r.lab,
+    r.exercise,
+    r.fresh.status,
+    r.solved?.status ?? '-',
+    r.problem === undefined ? 'ok' : `FAIL: ${r.problem}`,
+  ]);
+  const widths = head.map((h, i) =>
+    Math.max(h.length, ...body.map((b) => (i === 4 ? 0 : (b[i] ?? '').length))),
+  );
+  const line = (cells: string[]): string =>
+    cells.map((c, i) => (i === 4 ? c : c.padEnd(widths[i] ?? 0))).join('  ');
   return [line(head), ...body.map(line)].join('\n');
 }

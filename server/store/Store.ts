@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import { newEnvId, normalizeName } from '../env/naming.ts';
 import type { Bilingual, Lang } from '../labs/model.ts';
 
 /** A signed-in student. */
@@ -9,6 +10,8 @@ export interface Student {
   readonly id: number;
   readonly name: string;
   readonly lang: Lang;
+  /** Their environment's id: random, made with the row, never derived from the name. */
+  readonly envId: string;
 }
 
 /** One graded attempt (checks that could not run are not attempts and are not stored). */
@@ -38,8 +41,14 @@ export interface ExerciseProgress {
 
 /** Students and their sign-in sessions. */
 export interface StudentStore {
-  /** Finds or creates the student with this name. */
+  /** Finds or creates the student with this name (normalised first: `normalizeName`). */
   studentNamed(name: string): Student;
+  /** The student with this name, without creating one. */
+  findStudent(name: string): Student | undefined;
+  /** Every student's environment id, by id (for adopting environments on start). */
+  students(): Student[];
+  /** Points a student at an existing environment id (adoption of an earlier version's environment). */
+  setEnvId(studentId: number, envId: string): void;
   setLang(studentId: number, lang: Lang): void;
   /** A new session token for the student (only its hash is stored). */
   createSession(studentId: number): string;
@@ -73,7 +82,7 @@ export class SqliteStore implements StudentStore, ProgressStore {
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('foreign_keys = ON');
     this.db.pragma('busy_timeout = 5000');
-    this.db.exec(SCHEMA);
+    migrate(this.db);
   }
 
   close(): void {
@@ -88,9 +97,25 @@ export class SqliteStore implements StudentStore, ProgressStore {
     }
   }
 
-  studentNamed(name: string): Student {
-    this.db.prepare('INSERT INTO students (name) VALUES (?) ON CONFLICT(name) DO NOTHING').run(name);
-    return this.db.prepare('SELECT id, name, lang FROM students WHERE name = ?').get(name) as Student;
+  studentNamed(raw: string): Student {
+    const name = normalizeName(raw);
+    this.db
+      .prepare('INSERT INTO students (name, env_id) VALUES (?, ?) ON CONFLICT(name) DO NOTHING')
+      .run(name, newEnvId());
+    return this.db.prepare(`SELECT ${STUDENT} FROM students WHERE name = ?`).get(name) as Student;
+  }
+
+  findStudent(raw: string): Student | undefined {
+    const name = normalizeName(raw);
+    return this.db.prepare(`SELECT ${STUDENT} FROM students WHERE name = ?`).get(name) as Student | undefined;
+  }
+
+  students(): Student[] {
+    return this.db.prepare(`SELECT ${STUDENT} FROM students ORDER BY id`).all() as Student[];
+  }
+
+  setEnvId(studentId: number, envId: string): void {
+    this.db.prepare('UPDATE students SET env_id = ? WHERE id = ?').run(envId, studentId);
   }
 
   setLang(studentId: number, lang: Lang): void {
@@ -108,7 +133,7 @@ export class SqliteStore implements StudentStore, ProgressStore {
   sessionStudent(token: string): Student | undefined {
     const row = this.db
       .prepare(
-        'SELECT s.id, s.name, s.lang FROM sessions x JOIN students s ON s.id = x.student_id WHERE x.token_hash = ?',
+        'SELECT s.id, s.name, s.lang, s.env_id AS envId FROM sessions x JOIN students s ON s.id = x.student_id WHERE x.token_hash = ?',
       )
       .get(hash(token)) as Student | undefined;
     if (row)
@@ -197,11 +222,16 @@ export class SqliteStore implements StudentStore, ProgressStore {
   }
 }
 
-function hash(token: string): string {
-  return createHash('sha256').update(token).digest('hex');
-}
+/** The columns of a Student. */
+const STUDENT = 'id, name, lang, env_id AS envId';
 
-const SCHEMA = `
+/**
+ * Versioned migrations (SQLite's user_version): each runs once, in order, in a transaction, so a
+ * store made by any earlier version opens and keeps its students, sessions and progress.
+ */
+const MIGRATIONS: readonly string[] = [
+  // 1: the first schema (version 0 stores were made by it without a version number).
+  `
 CREATE TABLE IF NOT EXISTS students (
   id INTEGER PRIMARY KEY,
   name TEXT NOT NULL UNIQUE,
@@ -239,5 +269,26 @@ CREATE TABLE IF NOT EXISTS positions (
   step INTEGER NOT NULL,
   updated_at TEXT NOT NULL DEFAULT (datetime('now')),
   PRIMARY KEY (student_id, lab_id)
-);
-`;
+);`,
+  // 2: environment ids from the store, random per student, instead of derived from the name.
+  `
+ALTER TABLE students ADD COLUMN env_id TEXT;
+UPDATE students SET env_id = lower(hex(randomblob(16))) WHERE env_id IS NULL;
+CREATE UNIQUE INDEX students_env_id ON students (env_id);`,
+];
+
+function migrate(db: Database.Database): void {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  for (const [i, sql] of MIGRATIONS.entries()) {
+    const version = i + 1;
+    if (version <= current) continue;
+    db.transaction(() => {
+      db.exec(sql);
+      db.pragma(`user_version = ${version}`);
+    })();
+  }
+}
+
+function hash(token: string): string {
+  return createHash('sha256').update(token).digest('hex');
+}

@@ -1,4 +1,4 @@
-import type { NodeAccess, NodeName, TerminalSession } from '../env/EnvironmentBackend.ts';
+import type { EnvRef, NodeAccess, NodeName, TerminalSession } from '../env/EnvironmentBackend.ts';
 import type { Logger } from '../log.ts';
 
 /** Where a terminal's output goes while a browser is attached. */
@@ -20,12 +20,20 @@ export interface Attachment {
   readonly replayed: number;
   write(data: Buffer): void;
   resize(cols: number, rows: number): void;
-  /** Flow control from the browser: stop reading the shell's output until resume. */
-  pause(): void;
-  resume(): void;
+  /**
+   * Stops reading the shell's output until the same reason resumes it. The browser (its
+   * terminal is behind) and the server (the socket's buffer is full) pause for their own
+   * reasons; output flows again only when neither holds it, so a drained socket cannot resume
+   * a terminal the browser paused.
+   */
+  pause(reason: PauseReason): void;
+  resume(reason: PauseReason): void;
   /** The browser went away: keep the shell for the grace period. */
   detach(): void;
 }
+
+/** Who holds a terminal's output back: the browser's flow control or the socket's back-pressure. */
+export type PauseReason = 'browser' | 'backpressure';
 
 /** Settings of the hub. */
 export interface TerminalHubOptions {
@@ -40,7 +48,7 @@ interface Session {
   readonly scrollback: Scrollback;
   sink?: TerminalSink;
   grace?: NodeJS.Timeout;
-  pausedBy: 'none' | 'browser';
+  readonly pausedBy: Set<PauseReason>;
 }
 
 /**
@@ -60,19 +68,18 @@ export class TerminalHub {
 
   /** Attaches a sink to the shell of (owner, env, node), opening one if needed. */
   async attach(
-    owner: string,
-    envId: string,
+    env: EnvRef,
     node: NodeName,
     size: { cols: number; rows: number },
     sink: TerminalSink,
   ): Promise<Attachment> {
-    const key = `${owner}\0${envId}\0${node}`;
+    const key = `${env.owner}\0${env.id}\0${node}`;
     let session = this.sessions.get(key);
     const fresh = session === undefined;
     if (!session) {
       let pending = this.opening.get(key);
       if (!pending) {
-        pending = this.open(key, envId, node, size).finally(() => this.opening.delete(key));
+        pending = this.open(key, env, node, size).finally(() => this.opening.delete(key));
         this.opening.set(key, pending);
       }
       session = await pending;
@@ -95,22 +102,22 @@ export class TerminalHub {
       resize: (cols, rows) => {
         if (s.sink === sink) void s.term.resize(cols, rows);
       },
-      pause: () => {
+      pause: (reason) => {
         if (s.sink !== sink) return;
-        s.pausedBy = 'browser';
+        s.pausedBy.add(reason);
         s.term.stream.pause();
       },
-      resume: () => {
+      resume: (reason) => {
         if (s.sink !== sink) return;
-        s.pausedBy = 'none';
-        s.term.stream.resume();
+        s.pausedBy.delete(reason);
+        if (s.pausedBy.size === 0) s.term.stream.resume();
       },
       detach: () => {
         if (s.sink !== sink) return;
         s.sink = undefined;
         // Nobody reads the output now: keep draining it into the scrollback.
-        if (s.pausedBy === 'browser') {
-          s.pausedBy = 'none';
+        if (s.pausedBy.size > 0) {
+          s.pausedBy.clear();
           s.term.stream.resume();
         }
         s.grace = setTimeout(() => void this.close(key), this.opts.graceMs);
@@ -137,15 +144,15 @@ export class TerminalHub {
 
   private async open(
     key: string,
-    envId: string,
+    env: EnvRef,
     node: NodeName,
     size: { cols: number; rows: number },
   ): Promise<Session> {
-    const term = await this.access.openTerminal(envId, node, size);
+    const term = await this.access.openTerminal(env, node, size);
     const session: Session = {
       term,
       scrollback: new Scrollback(this.opts.scrollbackBytes),
-      pausedBy: 'none',
+      pausedBy: new Set(),
     };
     term.stream.on('data', (chunk: Buffer) => {
       session.scrollback.push(chunk);
@@ -158,7 +165,7 @@ export class TerminalHub {
       session.sink?.exit();
     });
     this.sessions.set(key, session);
-    this.log.debug({ envId, node }, 'terminal opened');
+    this.log.debug({ envId: env.id, node }, 'terminal opened');
     return session;
   }
 

@@ -22,6 +22,8 @@ const docker = testDocker();
 let app: Awaited<ReturnType<typeof startApp>>;
 let browser: Browser;
 let page: Page;
+/** Terminal control messages the page sent (resize, pause, resume), in order. */
+const sentControls: string[] = [];
 
 const shot = async (name: string): Promise<void> => {
   await page.screenshot({ path: path.join(shots, `${name}.png`) });
@@ -45,6 +47,12 @@ beforeAll(async () => {
   app = await startApp(PREFIX);
   browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+  page.on('websocket', (ws) => {
+    if (!ws.url().includes('/ws/terminal')) return;
+    ws.on('framesent', ({ payload }) => {
+      if (typeof payload === 'string') sentControls.push(payload);
+    });
+  });
 });
 
 afterAll(async () => {
@@ -137,6 +145,9 @@ describe('a student in the browser', () => {
     const t1 = lab.terminal('bigdata01');
     await t1.open();
     await t1.waitForText('Created topic e2e');
+    // Replayed from the kept session, not typed again: the command and its answer are both there.
+    expect(await t1.text()).toMatch(/--create --topic e2e[\s\S]*Created topic e2e/);
+    expect(await t2.text()).toMatch(/grep -c e2e-marker[\s\S]*\n1\n1/);
     await shot('06-after-reload');
   });
 
@@ -144,10 +155,16 @@ describe('a student in the browser', () => {
     const lab = new LabPage(page, app.url);
     const t1 = lab.terminal('bigdata01');
     await t1.open();
+    const before = sentControls.length;
     await t1.run('seq 200000; echo flood-done');
     await t1.waitForText(/^200000\nflood-done$/m, 120_000);
     await t1.run('echo still-here');
     await t1.waitForText(/^still-here$/m);
+    // The browser's terminal fell behind and told the server so, then caught up.
+    const types = sentControls.slice(before).map((m) => (JSON.parse(m) as { type: string }).type);
+    expect(types).toContain('pause');
+    expect(types.lastIndexOf('resume')).toBeGreaterThan(types.indexOf('pause'));
+    expect(types.filter((t) => t === 'pause').length).toBe(types.filter((t) => t === 'resume').length);
   });
 
   it('ends a terminal with exit and offers to reopen it', async () => {
@@ -157,8 +174,10 @@ describe('a student in the browser', () => {
     await t3.run('exit');
     await page.locator('[data-testid="terminal-bigdata03"][data-state="ended"]').waitFor({ timeout: 30_000 });
     await shot('07-session-ended');
+    expect(await t3.root.getAttribute('data-state')).toBe('ended');
     await t3.reopen();
     await t3.run('hostname');
     await t3.waitForText(/\nbigdata03\n/);
+    expect(await t3.root.getAttribute('data-state')).toBe('open');
   });
 });

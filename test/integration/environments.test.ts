@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { EnvInfo } from '../../server/env/EnvironmentBackend.ts';
+import type { EnvInfo, EnvRef } from '../../server/env/EnvironmentBackend.ts';
 import { LABELS } from '../../server/env/labels.ts';
-import { envIdFor } from '../../server/env/naming.ts';
+import { newEnvId } from '../../server/env/naming.ts';
 import { projectPaths } from '../../server/paths.ts';
 import type { ProgressEvent } from '../../server/progress.ts';
 import {
@@ -23,12 +23,8 @@ import {
 const PREFIX = 'kltest-env';
 const installSolution = readFileSync(path.join(projectPaths.labs, 'install', 'solve.sh'), 'utf8');
 const { docker, backend, access } = testEnvironments(PREFIX);
-const sh = (
-  envId: string,
-  node: 'bigdata01' | 'bigdata02' | 'bigdata03',
-  script: string,
-  timeoutMs = 60_000,
-) => access.exec(envId, node, ['bash', '-lc', script], { timeoutMs });
+const sh = (env: EnvRef, node: 'bigdata01' | 'bigdata02' | 'bigdata03', script: string, timeoutMs = 60_000) =>
+  access.exec(env, node, ['bash', '-lc', script], { timeoutMs });
 
 let ready: EnvInfo;
 let install: EnvInfo;
@@ -37,8 +33,8 @@ const readyEvents: ProgressEvent[] = [];
 beforeAll(async () => {
   await cleanupPrefix(docker, PREFIX);
   [ready, install] = await Promise.all([
-    backend.create({ owner: 'itest-ready', mode: 'ready' }, (e) => readyEvents.push(e)),
-    backend.create({ owner: 'itest-install', mode: 'install' }),
+    backend.create({ id: newEnvId(), owner: 'itest-ready', mode: 'ready' }, (e) => readyEvents.push(e)),
+    backend.create({ id: newEnvId(), owner: 'itest-install', mode: 'install' }),
   ]);
 });
 
@@ -65,7 +61,7 @@ describe('a ready environment', () => {
     expect(readyEvents.filter((e) => e.phase === 'zookeeper').at(-1)).toMatchObject({ done: 3, total: 3 });
     expect(readyEvents.filter((e) => e.phase === 'brokers').at(-1)).toMatchObject({ done: 3, total: 3 });
 
-    const snap = await snapshot(access, ready.id);
+    const snap = await snapshot(access, ready);
     expect(snap.brokers.map((b) => [b.id, b.host, b.up])).toEqual([
       [1, 'bigdata01', true],
       [2, 'bigdata02', true],
@@ -77,7 +73,7 @@ describe('a ready environment', () => {
   it('is the notes’ end state: /opt/apps/kafka, KAFKA_HOME on PATH, broker.id 1..3, log.dirs and the /kafka chroot', async () => {
     for (const [i, node] of (['bigdata01', 'bigdata02', 'bigdata03'] as const).entries()) {
       const r = await sh(
-        ready.id,
+        ready,
         node,
         'echo $KAFKA_HOME; command -v kafka-topics.sh; grep -E "^(broker.id|log.dirs|zookeeper.connect)=" $KAFKA_HOME/config/server.properties',
       );
@@ -93,18 +89,18 @@ describe('a ready environment', () => {
 
   it('round-trips messages on a replication-factor-3 topic', async () => {
     const create = await sh(
-      ready.id,
+      ready,
       'bigdata02',
       'kafka-topics.sh --bootstrap-server bigdata01:9092 --create --topic rf3 --partitions 3 --replication-factor 3',
     );
     expect(create.stdout).toContain('Created topic rf3');
     await sh(
-      ready.id,
+      ready,
       'bigdata03',
       'seq 1 20 | kafka-console-producer.sh --bootstrap-server bigdata03:9092 --topic rf3',
     );
     const consumed = await sh(
-      ready.id,
+      ready,
       'bigdata01',
       'kafka-console-consumer.sh --bootstrap-server bigdata02:9092 --topic rf3 --from-beginning --max-messages 20 --timeout-ms 30000',
     );
@@ -119,7 +115,7 @@ describe('a ready environment', () => {
 
   it('lets root ssh and scp between the servers as in the notes', async () => {
     const r = await sh(
-      ready.id,
+      ready,
       'bigdata01',
       'ssh bigdata02 hostname && echo from-01 > /tmp/note && scp -q /tmp/note root@bigdata03:/tmp/ && ssh root@bigdata03 cat /tmp/note',
     );
@@ -130,19 +126,19 @@ describe('a ready environment', () => {
   it('shows a stopped broker as down with the ISR shrunk, and back in the ISR after a restart', async () => {
     dumpLogsOnFailure(docker, PREFIX);
     await sh(
-      ready.id,
+      ready,
       'bigdata01',
       'kafka-topics.sh --bootstrap-server bigdata01:9092 --create --if-not-exists --topic isr --partitions 2 --replication-factor 3',
     );
     const stop = await sh(
-      ready.id,
+      ready,
       'bigdata02',
       'kafka-server-stop.sh; for i in $(seq 1 60); do pgrep -f "[k]afka.Kafka" >/dev/null || exit 0; sleep 0.5; done; exit 1',
     );
     expect(stop.exitCode).toBe(0);
 
     const isrOf = async (): Promise<{ up: boolean | undefined; isr: number[][] }> => {
-      const snap = await snapshot(access, ready.id);
+      const snap = await snapshot(access, ready);
       return {
         up: snap.brokers.find((b) => b.id === 2)?.up,
         isr: snap.topics.find((t) => t.name === 'isr')?.partitions.map((p) => [...p.isr].sort()) ?? [],
@@ -160,7 +156,7 @@ describe('a ready environment', () => {
       [1, 3],
     ]);
 
-    await sh(ready.id, 'bigdata02', 'kafka-server-start.sh -daemon $KAFKA_HOME/config/server.properties');
+    await sh(ready, 'bigdata02', 'kafka-server-start.sh -daemon $KAFKA_HOME/config/server.properties');
     expect(
       await eventually(
         async () => ((seen = await isrOf()), seen.up === true && seen.isr.every((i) => i.length === 3)),
@@ -170,7 +166,7 @@ describe('a ready environment', () => {
   });
 
   it('opens a terminal: echo, resize, and close ends the shell', async () => {
-    const term = await access.openTerminal(ready.id, 'bigdata01', { cols: 80, rows: 24 });
+    const term = await access.openTerminal(ready, 'bigdata01', { cols: 80, rows: 24 });
     let out = '';
     term.stream.on('data', (b: Buffer) => (out += b.toString('utf8')));
     term.stream.write('echo hi-$((20+22))\n');
@@ -181,7 +177,7 @@ describe('a ready environment', () => {
     await term.close();
     await term.ended;
     const alive = await sh(
-      ready.id,
+      ready,
       'bigdata01',
       'kill -0 $(cat /tmp/term.pid) 2>/dev/null && echo alive || echo gone',
     );
@@ -189,73 +185,73 @@ describe('a ready environment', () => {
   });
 
   it('reads and writes files, keeping the mode, and enforces path rules and the size limit', async () => {
-    await access.writeFile(ready.id, 'bigdata02', '/root/hello.txt', Buffer.from('你好 Kafka\n'));
-    expect((await access.readFile(ready.id, 'bigdata02', '/root/hello.txt')).content.toString()).toBe(
+    await access.writeFile(ready, 'bigdata02', '/root/hello.txt', Buffer.from('你好 Kafka\n'));
+    expect((await access.readFile(ready, 'bigdata02', '/root/hello.txt')).content.toString()).toBe(
       '你好 Kafka\n',
     );
-    const conf = await access.readFile(ready.id, 'bigdata02', '/opt/apps/kafka/config/server.properties');
+    const conf = await access.readFile(ready, 'bigdata02', '/opt/apps/kafka/config/server.properties');
     expect(conf.content.toString()).toContain('broker.id=2');
     await access.writeFile(
-      ready.id,
+      ready,
       'bigdata02',
       '/opt/apps/kafka/bin/kafka-topics.sh',
-      (await access.readFile(ready.id, 'bigdata02', '/opt/apps/kafka/bin/kafka-topics.sh')).content,
+      (await access.readFile(ready, 'bigdata02', '/opt/apps/kafka/bin/kafka-topics.sh')).content,
     );
     expect(
-      (await sh(ready.id, 'bigdata02', 'stat -c %a /opt/apps/kafka/bin/kafka-topics.sh')).stdout.trim(),
+      (await sh(ready, 'bigdata02', 'stat -c %a /opt/apps/kafka/bin/kafka-topics.sh')).stdout.trim(),
     ).toBe('755');
-    const listing = await access.listDir(ready.id, 'bigdata02', '/opt/apps/kafka');
+    const listing = await access.listDir(ready, 'bigdata02', '/opt/apps/kafka');
     expect(listing.filter((e) => e.type === 'dir').map((e) => e.name)).toEqual(
       expect.arrayContaining(['bin', 'config', 'libs']),
     );
 
-    await expect(access.readFile(ready.id, 'bigdata02', '/root/../etc/shadow')).rejects.toMatchObject({
+    await expect(access.readFile(ready, 'bigdata02', '/root/../etc/shadow')).rejects.toMatchObject({
       status: 400,
     });
-    await expect(access.readFile(ready.id, 'bigdata02', '/etc/shadow')).rejects.toMatchObject({
+    await expect(access.readFile(ready, 'bigdata02', '/etc/shadow')).rejects.toMatchObject({
       status: 403,
     });
-    await expect(access.readFile(ready.id, 'bigdata02', '/root/nope.txt')).rejects.toMatchObject({
+    await expect(access.readFile(ready, 'bigdata02', '/root/nope.txt')).rejects.toMatchObject({
       status: 404,
     });
     await expect(
-      access.writeFile(ready.id, 'bigdata02', '/root/missing-dir/x', Buffer.from('x')),
+      access.writeFile(ready, 'bigdata02', '/root/missing-dir/x', Buffer.from('x')),
     ).rejects.toMatchObject({
       reason: 'directory_not_found',
     });
     await expect(
-      access.writeFile(ready.id, 'bigdata02', '/root/big', Buffer.alloc(2 * 1024 * 1024)),
+      access.writeFile(ready, 'bigdata02', '/root/big', Buffer.alloc(2 * 1024 * 1024)),
     ).rejects.toMatchObject({ status: 413 });
-    await sh(ready.id, 'bigdata02', 'head -c 2000000 /dev/zero > /root/big.bin');
-    await expect(access.readFile(ready.id, 'bigdata02', '/root/big.bin')).rejects.toMatchObject({
+    await sh(ready, 'bigdata02', 'head -c 2000000 /dev/zero > /root/big.bin');
+    await expect(access.readFile(ready, 'bigdata02', '/root/big.bin')).rejects.toMatchObject({
       status: 413,
     });
   });
 
   it('returns the existing environment when the owner asks again', async () => {
-    const again = await backend.create({ owner: 'itest-ready', mode: 'ready' });
+    const again = await backend.create({ id: ready.id, owner: 'itest-ready', mode: 'ready' });
     expect(again.id).toBe(ready.id);
     expect(again.nodes.map((n) => n.containerId)).toEqual(ready.nodes.map((n) => n.containerId));
   });
 
   it('keeps files across stop and start, and the brokers come back ready', async () => {
     dumpLogsOnFailure(docker, PREFIX);
-    await access.writeFile(ready.id, 'bigdata03', '/root/keep.txt', Buffer.from('still here'));
-    await backend.stop(ready.id);
-    expect((await backend.status(ready.id))?.state).toBe('stopped');
-    await backend.stop(ready.id); // safe to repeat
-    await expect(access.exec(ready.id, 'bigdata01', ['true'])).rejects.toMatchObject({
+    await access.writeFile(ready, 'bigdata03', '/root/keep.txt', Buffer.from('still here'));
+    await backend.stop(ready);
+    expect((await backend.status(ready))?.state).toBe('stopped');
+    await backend.stop(ready); // safe to repeat
+    await expect(access.exec(ready, 'bigdata01', ['true'])).rejects.toMatchObject({
       reason: 'env_not_running',
     });
 
     const events: ProgressEvent[] = [];
-    const resumed = await backend.start(ready.id, (e) => events.push(e));
+    const resumed = await backend.start(ready, (e) => events.push(e));
     expect(resumed.state).toBe('running');
     expect(events.filter((e) => e.phase === 'brokers').at(-1)).toMatchObject({ done: 3, total: 3 });
-    expect((await access.readFile(ready.id, 'bigdata03', '/root/keep.txt')).content.toString()).toBe(
+    expect((await access.readFile(ready, 'bigdata03', '/root/keep.txt')).content.toString()).toBe(
       'still here',
     );
-    const snap = await snapshot(access, ready.id);
+    const snap = await snapshot(access, ready);
     expect(snap.brokers.filter((b) => b.up).map((b) => b.id)).toEqual([1, 2, 3]);
     expect(snap.topics.map((t) => t.name)).toContain('rf3');
   });
@@ -267,16 +263,16 @@ describe('an install environment', () => {
     const modes = await Promise.all(
       (['bigdata01', 'bigdata02', 'bigdata03'] as const).map(
         async (n) =>
-          /Mode: (\w+)/.exec((await sh(install.id, n, '/opt/zookeeper/bin/zkServer.sh status')).stdout)?.[1],
+          /Mode: (\w+)/.exec((await sh(install, n, '/opt/zookeeper/bin/zkServer.sh status')).stdout)?.[1],
       ),
     );
     expect(modes.filter((m) => m === 'leader')).toHaveLength(1);
     expect(modes.filter((m) => m === 'follower')).toHaveLength(2);
-    const r = await sh(install.id, 'bigdata01', 'ls /opt/soft; ls /opt/apps | wc -l; jps');
+    const r = await sh(install, 'bigdata01', 'ls /opt/soft; ls /opt/apps | wc -l; jps');
     expect(r.stdout).toContain('kafka_2.13-3.9.2.tgz');
     expect(r.stdout).not.toContain('Kafka');
     expect(r.stdout).toContain('QuorumPeerMain');
-    const snap = await snapshot(access, install.id);
+    const snap = await snapshot(access, install);
     expect(snap.brokers).toEqual([]);
     expect(snap.controller).toBeNull();
   });
@@ -290,7 +286,7 @@ describe('an install environment', () => {
         (await docker.getContainer(`${PREFIX}-${install.id}-bigdata01`).inspect()).NetworkSettings.Networks,
       )[0]?.Gateway ?? '';
     const r = await sh(
-      install.id,
+      install,
       'bigdata01',
       [
         `getent hosts ${PREFIX}-${ready.id}-bigdata01 && echo resolved-other || echo no-name`,
@@ -300,6 +296,75 @@ describe('an install environment', () => {
       ].join('; '),
     );
     expect(r.stdout.trim().split('\n')).toEqual(['no-name', 'no-other', 'no-host', 'own-names']);
+  });
+});
+
+describe('ownership, admission and concurrency', () => {
+  it('refuses every call whose owner is not the one on the containers', async () => {
+    const mallory = { id: ready.id, owner: 'mallory' };
+    await expect(backend.status(mallory)).rejects.toMatchObject({ reason: 'not_your_environment' });
+    await expect(backend.remove(mallory)).rejects.toMatchObject({ reason: 'not_your_environment' });
+    await expect(backend.stop(mallory)).rejects.toMatchObject({ reason: 'not_your_environment' });
+    await expect(access.exec(mallory, 'bigdata01', ['true'])).rejects.toMatchObject({
+      reason: 'env_not_found',
+    });
+    await expect(access.readFile(mallory, 'bigdata01', '/root/.ssh/id_ecdsa')).rejects.toMatchObject({
+      reason: 'env_not_found',
+    });
+    await expect(access.openTerminal(mallory, 'bigdata01', { cols: 80, rows: 24 })).rejects.toMatchObject({
+      reason: 'env_not_found',
+    });
+    // The owner's own calls, made after the refused ones, still work.
+    expect((await backend.status(ready))?.state).toBe('running');
+    expect((await access.exec(ready, 'bigdata01', ['true'])).exitCode).toBe(0);
+  });
+
+  it('follows symbolic links before the editor’s path rules, so a link cannot open a closed folder', async () => {
+    await sh(
+      ready,
+      'bigdata01',
+      'ln -sfn /etc /root/etc-link && ln -sfn /opt/kafkalab /root/kl-link && ln -sfn /opt/apps/kafka/config /root/conf-link',
+    );
+    await expect(access.readFile(ready, 'bigdata01', '/root/etc-link/shadow')).rejects.toMatchObject({
+      status: 403,
+      reason: 'path_not_allowed',
+    });
+    await expect(access.listDir(ready, 'bigdata01', '/root/kl-link')).rejects.toMatchObject({ status: 403 });
+    await expect(
+      access.writeFile(ready, 'bigdata01', '/root/etc-link/kafkalab-test', Buffer.from('x')),
+    ).rejects.toMatchObject({ status: 403 });
+    expect(
+      (await sh(ready, 'bigdata01', 'test -e /etc/kafkalab-test && echo written || echo no')).stdout.trim(),
+    ).toBe('no');
+    // A link that stays inside the allowed folders opens as before.
+    const conf = await access.readFile(ready, 'bigdata01', '/root/conf-link/server.properties');
+    expect(conf.path).toBe('/opt/apps/kafka/config/server.properties');
+    expect(conf.content.toString()).toContain('broker.id=1');
+  });
+
+  it('admits exactly up to the maximum when creations arrive together, and removals at once are one', async () => {
+    dumpLogsOnFailure(docker, PREFIX);
+    // Two environments exist (ready, install): room for one more.
+    const small = testEnvironments(PREFIX, { maxEnvironments: 3 });
+    const ids = [newEnvId(), newEnvId(), newEnvId()];
+    const results = await Promise.allSettled(
+      ids.map((id, i) => small.backend.create({ id, owner: `itest-crowd-${i}`, mode: 'install' })),
+    );
+    const admitted = results.filter((r) => r.status === 'fulfilled');
+    const refused = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+    expect(admitted).toHaveLength(1);
+    expect(refused.map((r) => (r.reason as { reason: string }).reason)).toEqual([
+      'capacity_full',
+      'capacity_full',
+    ]);
+    expect((await small.backend.list()).length).toBe(3);
+
+    const winner = (admitted[0] as PromiseFulfilledResult<EnvInfo>).value;
+    const removals = await Promise.allSettled([small.backend.remove(winner), small.backend.remove(winner)]);
+    expect(removals.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled']);
+    const filters = JSON.stringify({ label: [`${LABELS.env}=${winner.id}`] });
+    expect(await docker.listContainers({ all: true, filters })).toHaveLength(0);
+    expect(await docker.listNetworks({ filters })).toHaveLength(0);
   });
 });
 
@@ -314,20 +379,21 @@ describe('failures and clean-up', () => {
           `ssh bigdata02 "sed -i 's#^zookeeper.connect=.*#zookeeper.connect=bigdata01:2999/kafka#' /opt/apps/kafka/config/server.properties"\n# 5.`,
         ),
     });
-    const err = await broken.backend.create({ owner: 'itest-broken', mode: 'ready' }).then(
+    const brokenId = newEnvId();
+    const err = await broken.backend.create({ id: brokenId, owner: 'itest-broken', mode: 'ready' }).then(
       () => undefined,
       (e: unknown) => e as { reason: string; message: string; details?: string },
     );
     expect(err?.reason).toBe('brokers_not_ready');
     expect(err?.message).toContain('bigdata02 (broker 2');
     expect(err?.details).toContain('--- bigdata02: tail of the broker log ---');
-    const filters = JSON.stringify({ label: [`${LABELS.env}=${envIdFor('itest-broken')}`] });
+    const filters = JSON.stringify({ label: [`${LABELS.env}=${brokenId}`] });
     expect(await docker.listContainers({ all: true, filters })).toHaveLength(0);
     expect(await docker.listNetworks({ filters })).toHaveLength(0);
   });
 
   it('reconcile keeps finished environments and removes half-created ones', async () => {
-    const id = envIdFor('itest-half');
+    const id = newEnvId();
     const labels = {
       [LABELS.prefix]: PREFIX,
       [LABELS.env]: id,
@@ -345,13 +411,13 @@ describe('failures and clean-up', () => {
     const report = await fresh.reconcile();
     expect(report.removed).toEqual([id]);
     expect(report.adopted.sort()).toEqual([install.id, ready.id].sort());
-    expect(await fresh.status(id)).toBeUndefined();
+    expect(await fresh.status({ id, owner: 'itest-half' })).toBeUndefined();
   });
 
   it('remove leaves no container, network or volume behind and is safe to repeat', async () => {
-    await backend.remove(install.id);
-    await backend.remove(install.id);
-    await backend.remove(ready.id);
+    await backend.remove(install);
+    await backend.remove(install);
+    await backend.remove(ready);
     expect(await leftovers(docker, PREFIX)).toEqual({ containers: 0, networks: 0, volumes: 0 });
   });
 });

@@ -15,7 +15,10 @@ import { cleanupPrefix, dumpLogsOnFailure, testEnvironments } from '../integrati
 const PREFIX = 'kltest-labs';
 
 function cli(...args: string[]): { code: number; out: string } {
-  const r = spawnSync(process.execPath, [path.join(projectRoot, 'bin', 'kafkalab.js'), ...args], { cwd: projectRoot, encoding: 'utf8' });
+  const r = spawnSync(process.execPath, [path.join(projectRoot, 'bin', 'kafkalab.js'), ...args], {
+    cwd: projectRoot,
+    encoding: 'utf8',
+  });
   return { code: r.status ?? -1, out: `${r.stdout}${r.stderr}` };
 }
 
@@ -29,7 +32,9 @@ describe('kafkalab labs validate', () => {
   it('rejects the broken fixtures with file:line messages and exit 1', () => {
     const r = cli('labs', 'validate', 'test/fixtures/labs-broken');
     expect(r.code).toBe(1);
-    expect(r.out).toContain('test/fixtures/labs-broken/unknown-type/lab.md:22: unknown check type "kafka.nope"');
+    expect(r.out).toContain(
+      'test/fixtures/labs-broken/unknown-type/lab.md:22: unknown check type "kafka.nope"',
+    );
     expect(r.out).toContain('test/fixtures/labs-broken/bad-yaml/lab.md:22: YAML:');
     expect(r.out).toMatch(/^13 problems; 2 lab\(s\) valid$/m);
   });
@@ -43,9 +48,17 @@ describe('kafkalab labs test (all labs)', () => {
     dumpLogsOnFailure(docker, PREFIX);
     const course = loadCourse(path.join(projectRoot, 'labs'), checkTypes);
     expect(course.problems).toEqual([]);
-    const rows = await testLabs(course.labs, { backend, access, owner: 'labs-tier', progress: (e) => console.error(`[labs] ${e.message}`), keep: false });
+    const rows = await testLabs(course.labs, {
+      backend,
+      access,
+      owner: 'labs-tier',
+      progress: (e) => console.error(`[labs] ${e.message}`),
+      keep: false,
+    });
     console.error(formatLabTable(rows));
     expect(rows.length).toBeGreaterThanOrEqual(course.labs.reduce((n, l) => n + l.exercises.length, 0));
-    expect(rows.filter((r) => r.problem !== undefined).map((r) => `${r.lab}/${r.exercise}: ${r.problem}`)).toEqual([]);
+    expect(
+      rows.filter((r) => r.problem !== undefined).map((r) => `${r.lab}/${r.exercise}: ${r.problem}`),
+    ).toEqual([]);
   });
 });

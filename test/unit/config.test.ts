@@ -51,6 +51,27 @@ describe('loadConfig', () => {
     expect(() => loadConfig({}, cwd)).toThrow(/not valid JSON/);
   });
 
+  it('reads allowed origins as a comma-separated list, normalized, and rejects non-origins', () => {
+    const cwd = emptyDir();
+    expect(loadConfig({}, cwd).allowedOrigins).toEqual([]);
+    const config = loadConfig(
+      { KAFKALAB_ALLOWED_ORIGINS: ' https://Lab.Example.edu/ , http://10.0.0.5:3000,https://x.example:443' },
+      cwd,
+    );
+    expect(config.allowedOrigins).toEqual([
+      'https://lab.example.edu',
+      'http://10.0.0.5:3000',
+      'https://x.example',
+    ]);
+    writeFileSync(
+      path.join(cwd, 'kafkalab.config.json'),
+      JSON.stringify({ allowedOrigins: ['https://lab.example.edu'] }),
+    );
+    expect(loadConfig({}, cwd).allowedOrigins).toEqual(['https://lab.example.edu']);
+    for (const bad of ['lab.example.edu', 'https://lab.example.edu/path', 'ftp://x.example', 'null'])
+      expect(() => loadConfig({ KAFKALAB_ALLOWED_ORIGINS: bad }, cwd), bad).toThrow(AppError);
+  });
+
   it('describes every option with an environment variable', () => {
     const options = describeOptions();
     expect(options.length).toBeGreaterThan(5);

@@ -6,8 +6,8 @@ import path from 'node:path';
 import { pino } from 'pino';
 import { checkTypes } from '../../server/checks/registry.ts';
 import type { ExecOptions, ExecResult } from '../../server/docker/exec.ts';
-import { EnvManager } from '../../server/env/EnvManager.ts';
-import type { NodeName } from '../../server/env/EnvironmentBackend.ts';
+import { createEnvServices } from '../../server/services.ts';
+import type { EnvRef, NodeName } from '../../server/env/EnvironmentBackend.ts';
 import { AppError } from '../../server/errors.ts';
 import type { ClusterSnapshot } from '../../server/http/apiTypes.ts';
 import { createApp } from '../../server/http/app.ts';
@@ -15,8 +15,7 @@ import { loadCourse } from '../../server/labs/loader.ts';
 import { projectPaths } from '../../server/paths.ts';
 import type { Progress } from '../../server/progress.ts';
 import { SqliteStore } from '../../server/store/Store.ts';
-import { TerminalHub } from '../../server/terminal/TerminalHub.ts';
-import { InMemoryNodes, InstantBackend } from '../../test/unit/support/fakeEnvironments.ts';
+import { InMemoryNodes, InstantBackend } from '../../server/env/InMemoryEnvironments.ts';
 
 const port = Number(process.argv[2] ?? 5174);
 const bootMs = Number(process.env.KAFKALAB_DEV_BOOT_MS ?? 3000);
@@ -60,14 +59,14 @@ class DevNodes extends InMemoryNodes {
   }
 
   override async exec(
-    envId: string,
+    ref: EnvRef,
     node: NodeName,
     argv: readonly string[],
     opts?: ExecOptions,
   ): Promise<ExecResult> {
-    const env = await this.envs.status(envId);
+    const env = await this.envs.status(ref);
     this.agent.snapshot = snapshot(env?.mode === 'ready');
-    return super.exec(envId, node, argv, opts);
+    return super.exec(ref, node, argv, opts);
   }
 }
 
@@ -120,7 +119,7 @@ function snapshot(ready: boolean): ClusterSnapshot {
 const log = pino({ level: 'warn' });
 const backend = new DevBackend(0);
 const nodes = new DevNodes(backend);
-const terminals = new TerminalHub(nodes, log);
+const { envs, terminals } = createEnvServices(backend, nodes, log);
 const app = createApp({
   log,
   health: () =>
@@ -141,8 +140,7 @@ const app = createApp({
     ),
   store: new SqliteStore(':memory:'),
   course: loadCourse(path.join(projectPaths.labs), checkTypes),
-  envs: new EnvManager(backend, nodes, log, (envId) => void terminals.closeEnv(envId)),
-  nodes,
+  envs,
   terminals,
   webDist: projectPaths.webDist,
 });

@@ -7,12 +7,25 @@ export type Route = { name: 'outline' } | { name: 'lab'; labId: string } | { nam
 
 const NAVIGATE = 'kafkalab:navigate';
 
-/** Parses a location path into a route. */
+/** Parses a location path into a route; never throws, whatever the address bar holds. */
 export function parseRoute(path: string): Route {
   if (path === '/' || path === '') return { name: 'outline' };
   const lab = /^\/labs\/([^/]+)\/?$/.exec(path);
-  if (lab?.[1] !== undefined) return { name: 'lab', labId: decodeURIComponent(lab[1]) };
+  if (lab?.[1] !== undefined) {
+    // A typed or pasted address may hold a broken escape (`/labs/%E0%A4%A`): that is a page
+    // that does not exist, not a reason to leave the app blank.
+    const labId = decodeSegment(lab[1]);
+    return labId === undefined ? { name: 'notFound', path } : { name: 'lab', labId };
+  }
   return { name: 'notFound', path };
+}
+
+function decodeSegment(segment: string): string | undefined {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return undefined;
+  }
 }
 
 /** Pushes a new history entry and tells the app to re-route. */

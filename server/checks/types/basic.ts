@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { NODES } from '../../env/EnvironmentBackend.ts';
-import { bilingual, regexString } from '../../labs/model.ts';
+import { bilingual } from '../../labs/model.ts';
 import { fail, pass, type CheckType } from '../CheckType.ts';
+import { multilinePatternString } from '../pattern.ts';
 
 const node = z.enum(NODES);
 
@@ -19,8 +20,8 @@ const commandParams = z
     /** What the command verifies, named in messages instead of the (possibly long) command line. */
     label: bilingual.optional(),
     exitCode: z.number().int().min(0).max(255).default(0),
-    stdout: regexString.optional(),
-    stderr: regexString.optional(),
+    stdout: multilinePatternString.optional(),
+    stderr: multilinePatternString.optional(),
   })
   .strict();
 
@@ -30,9 +31,10 @@ export const commandCheck: CheckType<z.infer<typeof commandParams>> = {
   describe:
     'Runs a bash command on a server; passes when the exit code (default 0) and output patterns match',
   params: commandParams,
-  async run(ctx, p) {
+  async run(ctx, p, signal) {
     const r = await ctx.exec(p.node, ['bash', '-lc', p.run], { timeoutMs: 15_000 });
-    const what = p.label ?? { zh: `\`${p.run}\``, en: `\`${p.run}\`` };
+    // The command line is the exercise's answer key as much as the patterns are: messages name
+    // the label, or just "the check's command", and quote what came out.
     if (r.exitCode !== p.exitCode) {
       const output = excerpt(r.stderr || r.stdout);
       return p.label
@@ -41,24 +43,32 @@ export const commandCheck: CheckType<z.infer<typeof commandParams>> = {
             `${p.label.en}: not yet (on ${p.node}). Output: ${output}`,
           )
         : fail(
-            `在 ${p.node} 上运行 ${what.zh} 的退出码是 ${r.exitCode}，应为 ${p.exitCode}。输出：${output}`,
-            `${what.en} on ${p.node} exited with ${r.exitCode}, expected ${p.exitCode}. Output: ${output}`,
+            `检查命令在 ${p.node} 上的退出码是 ${r.exitCode}，应为 ${p.exitCode}。输出：${output}`,
+            `The check's command on ${p.node} exited with ${r.exitCode}, expected ${p.exitCode}. Output: ${output}`,
           );
     }
     for (const [stream, pattern, text] of [
       ['stdout', p.stdout, r.stdout],
       ['stderr', p.stderr, r.stderr],
     ] as const) {
-      if (pattern !== undefined && !new RegExp(pattern, 'm').test(text)) {
-        return fail(
-          `在 ${p.node} 上 ${what.zh} 的 ${stream} 不匹配 /${pattern}/，实际为：${excerpt(text)}`,
-          `The ${stream} of ${what.en} on ${p.node} does not match /${pattern}/; it was: ${excerpt(text)}`,
-        );
+      if (pattern !== undefined && !(await ctx.patterns.test(pattern, text, signal))) {
+        return p.label
+          ? fail(
+              `${p.label.zh}：没有通过（在 ${p.node} 上）。输出：${excerpt(text)}`,
+              `${p.label.en}: not yet (on ${p.node}). Output: ${excerpt(text)}`,
+            )
+          : fail(
+              `检查命令在 ${p.node} 上的 ${stream} 不符合要求，实际为：${excerpt(text)}`,
+              `The ${stream} of the check's command on ${p.node} is not what was expected; it was: ${excerpt(text)}`,
+            );
       }
     }
     return p.label
       ? pass(`${p.label.zh}：通过`, `${p.label.en}: done`)
-      : pass(`在 ${p.node} 上 ${what.zh} 的结果符合要求`, `${what.en} on ${p.node} gave the expected result`);
+      : pass(
+          `检查命令在 ${p.node} 上的结果符合要求`,
+          `The check's command on ${p.node} gave the expected result`,
+        );
   },
 };
 
@@ -68,8 +78,8 @@ const fileParams = z
     path: z.string().regex(/^\//, 'an absolute path'),
     exists: z.boolean().default(true),
     /** Every pattern must match somewhere in the file (multiline mode). */
-    matches: z.union([regexString, z.array(regexString)]).optional(),
-    notMatches: regexString.optional(),
+    matches: z.union([multilinePatternString, z.array(multilinePatternString)]).optional(),
+    notMatches: multilinePatternString.optional(),
     /** Expect a directory instead of a file. */
     directory: z.boolean().default(false),
   })
@@ -80,7 +90,7 @@ export const fileCheck: CheckType<z.infer<typeof fileParams>> = {
   id: 'file',
   describe: 'A file (or directory) exists or not on a server; optional regex patterns on its content',
   params: fileParams,
-  async run(ctx, p) {
+  async run(ctx, p, signal) {
     const test = p.directory ? '-d' : '-f';
     const r = await ctx.exec(
       p.node,
@@ -108,20 +118,28 @@ export const fileCheck: CheckType<z.infer<typeof fileParams>> = {
     if (!exists)
       return fail(`${p.node} 上找不到${what.zh} ${p.path}`, `There is no ${what.en} ${p.path} on ${p.node}`);
     const patterns = p.matches === undefined ? [] : Array.isArray(p.matches) ? p.matches : [p.matches];
-    for (const pattern of patterns) {
-      if (!new RegExp(pattern, 'm').test(r.stdout)) {
+    for (const [i, pattern] of patterns.entries()) {
+      if (!(await ctx.patterns.test(pattern, r.stdout, signal))) {
+        // Which requirement is missing helps; the pattern itself would give the answer away.
+        const which =
+          patterns.length > 1
+            ? {
+                zh: `（第 ${i + 1} 项要求，共 ${patterns.length} 项）`,
+                en: ` (requirement ${i + 1} of ${patterns.length})`,
+              }
+            : { zh: '', en: '' };
         return fail(
-          `${p.node}:${p.path} 中没有匹配 /${pattern}/ 的内容`,
-          `${p.path} on ${p.node} has nothing matching /${pattern}/`,
+          `${p.node}:${p.path} 的内容还不符合要求${which.zh}`,
+          `${p.path} on ${p.node} does not have the expected content yet${which.en}`,
         );
       }
     }
     if (p.notMatches !== undefined) {
-      const m = new RegExp(p.notMatches, 'm').exec(r.stdout);
-      if (m)
+      const found = await ctx.patterns.find(p.notMatches, r.stdout, signal);
+      if (found !== undefined)
         return fail(
-          `${p.node}:${p.path} 中仍有「${excerpt(m[0], 80)}」`,
-          `${p.path} on ${p.node} still contains "${excerpt(m[0], 80)}"`,
+          `${p.node}:${p.path} 中仍有「${excerpt(found, 80)}」`,
+          `${p.path} on ${p.node} still contains "${excerpt(found, 80)}"`,
         );
     }
     return pass(`${p.node} 上的 ${p.path} 符合要求`, `${p.path} on ${p.node} is as expected`);

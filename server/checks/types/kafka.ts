@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { regexString } from '../../labs/model.ts';
 import {
   AgentError,
   fail,
@@ -8,6 +7,7 @@ import {
   type CheckOutcome,
   type CheckType,
 } from '../CheckType.ts';
+import { patternString } from '../pattern.ts';
 import { excerpt } from './basic.ts';
 
 /** The agent's answers, as far as the checks read them (see agent/ for the full contract). */
@@ -68,6 +68,18 @@ export async function withCluster(run: () => Promise<CheckOutcome>): Promise<Che
   }
 }
 
+/**
+ * The number at the end of a message value (`a-12` → 12), NaN when there is none. Read by hand:
+ * `/(\d+)\s*$/` backtracks quadratically on a long run of digits not at the end, and message
+ * values are the student's.
+ */
+export function trailingNumber(value: string): number {
+  const text = value.trimEnd();
+  let start = text.length;
+  while (start > 0 && text.charCodeAt(start - 1) >= 48 && text.charCodeAt(start - 1) <= 57) start--;
+  return start === text.length ? NaN : Number(text.slice(start));
+}
+
 const list = (ids: readonly number[]): string => (ids.length === 0 ? '-' : ids.join(', '));
 
 const brokersParams = z
@@ -114,7 +126,7 @@ const topicParams = z
     /** ...or any topic of the student's own (not internal, not starting with __) that fits. */
     anyTopic: z.literal(true).optional(),
     /** With anyTopic: names matching this pattern do not count (topics earlier labs made). */
-    excluding: regexString.optional(),
+    excluding: patternString.optional(),
     exists: z.boolean().default(true),
     partitions: z.number().int().min(1).optional(),
     replicationFactor: z.number().int().min(1).optional(),
@@ -134,9 +146,9 @@ export const topicCheck: CheckType<z.infer<typeof topicParams>> = {
   id: 'kafka.topic',
   describe: 'A topic exists (or not), with a number of partitions, a replication factor and topic configs',
   params: topicParams,
-  run: (ctx, p) =>
+  run: (ctx, p, signal) =>
     withCluster(async () => {
-      if (p.topic === undefined) return anyTopic(ctx, p);
+      if (p.topic === undefined) return anyTopic(ctx, p, signal);
       const t = await ctx.agent<TopicAnswer>(['topic', p.topic]);
       return judgeTopic(t, { ...p, topic: p.topic });
     }),
@@ -145,12 +157,24 @@ export const topicCheck: CheckType<z.infer<typeof topicParams>> = {
 type TopicParams = z.infer<typeof topicParams> & { topic: string };
 
 /** Whether some topic of the student's own has the wanted shape; names the closest miss. */
-async function anyTopic(ctx: CheckContext, p: z.infer<typeof topicParams>): Promise<CheckOutcome> {
+async function anyTopic(
+  ctx: CheckContext,
+  p: z.infer<typeof topicParams>,
+  signal: AbortSignal,
+): Promise<CheckOutcome> {
   const snap = await ctx.agent<{
     topics: { name: string; internal: boolean; partitions: PartitionInfo[] }[];
   }>(['snapshot']);
-  const excluded = p.excluding === undefined ? undefined : new RegExp(p.excluding);
-  const own = snap.topics.filter((t) => !t.internal && !t.name.startsWith('__') && !excluded?.test(t.name));
+  const candidates = snap.topics.filter((t) => !t.internal && !t.name.startsWith('__'));
+  const excluded =
+    p.excluding === undefined
+      ? candidates.map(() => false)
+      : await ctx.patterns.testEach(
+          p.excluding,
+          candidates.map((t) => t.name),
+          signal,
+        );
+  const own = candidates.filter((_, i) => excluded[i] !== true);
   if (own.length === 0) return fail('还没有你自己创建的主题', 'There is no topic of your own yet');
   let last: CheckOutcome | undefined;
   for (const t of own) {
@@ -213,7 +237,7 @@ const messagesParams = z
     /** Only messages with this key count. */
     key: z.string().optional(),
     /** Only messages whose value matches count. */
-    value: regexString.optional(),
+    value: patternString.optional(),
     count: z.number().int().min(0).optional(),
     minCount: z.number().int().min(1).optional(),
     /** At least this many distinct keys among the counted messages. */
@@ -233,19 +257,26 @@ export const messagesCheck: CheckType<z.infer<typeof messagesParams>> = {
   describe:
     'Messages in a topic: count (exact or minimum), key and value patterns, distinct keys, per-key order',
   params: messagesParams,
-  run: (ctx, p) =>
+  run: (ctx, p, signal) =>
     withCluster(async () => {
       const max = Math.max(1000, (p.count ?? p.minCount ?? 0) + 100);
       const m = await ctx.agent<MessagesAnswer>(['messages', '--topic', p.topic, '--max', String(max)]);
       if (!m.exists) return fail(`没有主题 ${p.topic}`, `There is no topic ${p.topic}`);
-      const re = p.value === undefined ? undefined : new RegExp(p.value);
-      const counted = m.messages.filter(
-        (x) => (p.key === undefined || x.key === p.key) && (re === undefined || re.test(x.value ?? '')),
-      );
-      const filter = [p.key !== undefined ? `key=${p.key}` : '', re ? `value ~ /${p.value}/` : '']
-        .filter(Boolean)
-        .join(', ');
-      const what = { zh: filter ? `（${filter}）` : '', en: filter ? ` (${filter})` : '' };
+      const keyed = m.messages.filter((x) => p.key === undefined || x.key === p.key);
+      const valueFits =
+        p.value === undefined
+          ? keyed.map(() => true)
+          : await ctx.patterns.testEach(
+              p.value,
+              keyed.map((x) => x.value ?? ''),
+              signal,
+            );
+      const counted = keyed.filter((_, i) => valueFits[i] === true);
+      // The value pattern stays unsaid: it is part of the answer.
+      const byKey = p.key !== undefined ? [`key=${p.key}`] : [];
+      const zh = [...byKey, ...(p.value !== undefined ? ['值符合要求'] : [])].join('，');
+      const en = [...byKey, ...(p.value !== undefined ? ['with the expected value'] : [])].join(', ');
+      const what = { zh: zh ? `（${zh}）` : '', en: en ? ` (${en})` : '' };
       const n = counted.length;
       if ((p.count !== undefined && n !== p.count) || (p.minCount !== undefined && n < p.minCount)) {
         const want = p.count !== undefined ? `${p.count}` : `≥ ${p.minCount}`;
@@ -273,7 +304,7 @@ export const messagesCheck: CheckType<z.infer<typeof messagesParams>> = {
               `Messages with key ${String(key)} are spread over ${parts.size} partitions`,
             );
           }
-          const nums = mine.map((x) => Number(/(\d+)\s*$/.exec(x.value ?? '')?.[1] ?? NaN));
+          const nums = mine.map((x) => trailingNumber(x.value ?? ''));
           const bad = nums.findIndex((v, i) => i > 0 && !(v > (nums[i - 1] ?? -Infinity)));
           if (nums.some(Number.isNaN) || bad > 0) {
             return fail(

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { regexString } from '../../labs/model.ts';
 import { AgentError, fail, pass, type CheckType } from '../CheckType.ts';
+import { multilinePatternString, patternString } from '../pattern.ts';
 import { withCluster } from './kafka.ts';
 import { excerpt } from './basic.ts';
 
@@ -27,7 +27,7 @@ const zkParams = z
     children: z.array(z.string()).optional(),
     childCount: z.number().int().min(0).optional(),
     /** The znode's data must match. */
-    data: regexString.optional(),
+    data: multilinePatternString.optional(),
   })
   .strict();
 
@@ -37,7 +37,7 @@ export const zkPathCheck: CheckType<z.infer<typeof zkParams>> = {
   describe:
     'A ZooKeeper znode exists (or not), has given children or a child count, or data matching a pattern',
   params: zkParams,
-  run: (ctx, p) =>
+  run: (ctx, p, signal) =>
     withCluster(async () => {
       const ls = await ctx.agent<ZkLs>(['zk', 'ls', p.path]);
       if (!p.exists) {
@@ -61,10 +61,10 @@ export const zkPathCheck: CheckType<z.infer<typeof zkParams>> = {
       }
       if (p.data !== undefined) {
         const got = await ctx.agent<ZkGet>(['zk', 'get', p.path]);
-        if (!new RegExp(p.data, 'm').test(got.data ?? '')) {
+        if (!(await ctx.patterns.test(p.data, got.data ?? '', signal))) {
           return fail(
-            `${p.path} 的数据不匹配 /${p.data}/：${excerpt(got.data ?? '')}`,
-            `The data of ${p.path} does not match /${p.data}/: ${excerpt(got.data ?? '')}`,
+            `${p.path} 的数据不符合要求：${excerpt(got.data ?? '')}`,
+            `The data of ${p.path} is not what was expected: ${excerpt(got.data ?? '')}`,
           );
         }
       }
@@ -82,7 +82,7 @@ const brokerConfigParams = z
     /** The effective value must equal this... */
     value: z.union([z.string(), z.number(), z.boolean()]).optional(),
     /** ...or match this pattern. */
-    matches: regexString.optional(),
+    matches: patternString.optional(),
   })
   .strict()
   .refine((p) => p.value !== undefined || p.matches !== undefined, 'give value or matches');
@@ -92,7 +92,7 @@ export const brokerConfigCheck: CheckType<z.infer<typeof brokerConfigParams>> = 
   id: 'broker.config',
   describe: "A broker's effective value of a setting, as reported by the running broker",
   params: brokerConfigParams,
-  async run(ctx, p) {
+  async run(ctx, p, signal) {
     let answer: BrokerConfigAnswer;
     try {
       answer = await ctx.agent<BrokerConfigAnswer>([
@@ -113,13 +113,19 @@ export const brokerConfigCheck: CheckType<z.infer<typeof brokerConfigParams>> = 
     }
     const actual = answer.configs[p.key]?.value ?? null;
     const ok =
-      p.value !== undefined ? actual === String(p.value) : new RegExp(p.matches ?? '').test(actual ?? '');
-    const want = p.value !== undefined ? String(p.value) : `/${p.matches}/`;
+      p.value !== undefined
+        ? actual === String(p.value)
+        : p.matches !== undefined && (await ctx.patterns.test(p.matches, actual ?? '', signal));
+    // An exact value is what the exercise text asks for; a pattern stays unsaid.
+    const want =
+      p.value !== undefined
+        ? { zh: `，应为 ${String(p.value)}`, en: `, expected ${String(p.value)}` }
+        : { zh: '，不符合要求', en: ', which is not what was expected' };
     return ok
       ? pass(`broker ${p.broker} 的 ${p.key} = ${actual}`, `Broker ${p.broker} has ${p.key}=${actual}`)
       : fail(
-          `broker ${p.broker} 的 ${p.key} 是 ${actual ?? '空'}，应为 ${want}`,
-          `Broker ${p.broker} has ${p.key}=${actual ?? '(none)'}, expected ${want}`,
+          `broker ${p.broker} 的 ${p.key} 是 ${actual ?? '空'}${want.zh}`,
+          `Broker ${p.broker} has ${p.key}=${actual ?? '(none)'}${want.en}`,
         );
   },
 };

@@ -14,15 +14,15 @@ export function envRoutes(store: StudentStore, course: Course, envs: EnvManager)
   const r = Router();
   r.use(requireStudent(store));
   r.get('/env', async (_req, res) => {
-    res.json(await envs.status(currentStudent(res).name));
+    res.json(await envs.status(currentStudent(res)));
   });
   r.post('/env', async (req, res) => {
     const { labId, reset } = parse(startBody, req.body, 'environment request');
     const lab = labOf(course, labId);
-    res.status(202).json(await envs.start(currentStudent(res).name, lab.environment, reset === true));
+    res.status(202).json(await envs.start(currentStudent(res), lab.environment, reset === true));
   });
   r.delete('/env', async (_req, res) => {
-    res.json(await envs.reset(currentStudent(res).name));
+    res.json(await envs.reset(currentStudent(res)));
   });
   return r;
 }

@@ -2,7 +2,6 @@ import { Router } from 'express';
 import { z } from 'zod';
 import { environmentContext, gradeQuiz, runCheck, type CheckResult } from '../../checks/registry.ts';
 import type { EnvManager } from '../../env/EnvManager.ts';
-import type { NodeAccess } from '../../env/EnvironmentBackend.ts';
 import { AppError, notFound } from '../../errors.ts';
 import type { Course } from '../../labs/loader.ts';
 import type { Lab, Lang } from '../../labs/model.ts';
@@ -17,7 +16,6 @@ export interface LabRouteDeps {
   readonly store: StudentStore & ProgressStore;
   readonly course: Course;
   readonly envs: EnvManager;
-  readonly nodes: NodeAccess;
 }
 
 const langQuery = z.object({ lang: z.enum(['zh', 'en']).optional() });
@@ -96,7 +94,7 @@ export function labRoutes(deps: LabRouteDeps): Router {
         throw new AppError(400, 'bad_request', 'This question has one answer');
       result = gradeQuiz(exercise, body.answer);
     } else {
-      const env = await deps.envs.status(s.name);
+      const env = await deps.envs.status(s);
       if (env.phase !== 'running' || env.mode !== lab.environment) {
         result = {
           status: 'error',
@@ -113,7 +111,7 @@ export function labRoutes(deps: LabRouteDeps): Router {
           durationMs: 0,
         };
       } else {
-        result = await runCheck(exercise, environmentContext(deps.nodes, deps.envs.envIdOf(s.name)));
+        result = await runCheck(exercise, environmentContext(deps.envs.nodes(s)));
       }
     }
     // `error` means it could not run: not an attempt, no hint.

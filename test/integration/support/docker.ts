@@ -6,7 +6,7 @@ import { pino } from 'pino';
 import { loadConfig } from '../../../server/config.ts';
 import type { DockerBackend, DockerBackendOptions } from '../../../server/env/DockerBackend.ts';
 import type { DockerNodeAccess } from '../../../server/env/DockerNodeAccess.ts';
-import type { NodeAccess, NodeName } from '../../../server/env/EnvironmentBackend.ts';
+import type { EnvRef, NodeAccess, NodeName } from '../../../server/env/EnvironmentBackend.ts';
 import { connectDocker, createEnvironments } from '../../../server/main.ts';
 
 /** The engine the integration tier runs against (started by `npm run images` before the tier). */
@@ -89,10 +89,10 @@ export function testEnvironments(
 /** The agent's cluster snapshot, parsed. */
 export async function snapshot(
   access: NodeAccess,
-  envId: string,
+  env: EnvRef,
   node: NodeName = 'bigdata01',
 ): Promise<Snapshot> {
-  const r = await access.exec(envId, node, ['kafkalab-agent', 'snapshot'], { timeoutMs: 30_000 });
+  const r = await access.exec(env, node, ['kafkalab-agent', 'snapshot'], { timeoutMs: 30_000 });
   if (r.exitCode !== 0) throw new Error(`agent snapshot failed (${r.exitCode}): ${r.stdout}${r.stderr}`);
   return JSON.parse(r.stdout) as Snapshot;
 }

@@ -2,16 +2,23 @@ import type { ExecOptions, ExecResult } from '../../../server/docker/exec.ts';
 import { execResult } from '../support/exec.ts';
 import type { NodeName } from '../../../server/env/EnvironmentBackend.ts';
 import { AgentError, type CheckContext } from '../../../server/checks/CheckType.ts';
+import type { PatternMatcher } from '../../../server/checks/pattern.ts';
+import { sharedPatternPool } from '../../../server/checks/PatternPool.ts';
 
 /** Agent answers by command line (`snapshot`, `topic orders`, ...); a missing one is a test bug. */
 export type AgentAnswers = Record<string, unknown>;
 
-/** A check context whose agent answers from a table and whose servers run no commands. */
+/**
+ * A check context whose agent answers from a table and whose servers run no commands; patterns
+ * are matched for real (the shared pool unless told otherwise).
+ */
 export function clusterAnswering(
   answers: AgentAnswers,
   exec?: (node: NodeName, argv: readonly string[]) => Partial<ExecResult>,
+  patterns: PatternMatcher = sharedPatternPool,
 ): CheckContext {
   return {
+    patterns,
     agent: <T>(args: readonly string[]): Promise<T> => {
       const key = args.join(' ');
       if (!(key in answers)) return Promise.reject(new Error(`the fake agent has no answer for "${key}"`));
@@ -33,6 +40,7 @@ export const zookeeperDown = new AgentError('zk_unreachable', 'no ZooKeeper serv
 
 /** A context whose agent never answers (a hung cluster). */
 export const hangingCluster: CheckContext = {
+  patterns: sharedPatternPool,
   agent: () => new Promise(() => undefined),
   exec: () => new Promise(() => undefined),
 };

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { AgentError } from '../../../server/checks/CheckType.ts';
 import { environmentContext, gradeQuiz, runCheck } from '../../../server/checks/registry.ts';
 import type { ExecResult } from '../../../server/docker/exec.ts';
-import type { NodeAccess } from '../../../server/env/EnvironmentBackend.ts';
+import type { EnvNodes } from '../../../server/env/EnvironmentBackend.ts';
 import type { CheckExercise, QuizExercise } from '../../../server/labs/model.ts';
 import { execResult } from '../support/exec.ts';
 import { clusterAnswering, hangingCluster } from './fakes.ts';
@@ -73,20 +73,19 @@ describe('gradeQuiz', () => {
 
 describe('environmentContext', () => {
   /** Servers where `kafkalab-agent` prints `stdout` and exits with `exitCode`. */
-  const agentPrinting = (exitCode: number, stdout: string, stderr = ''): NodeAccess =>
+  const agentPrinting = (exitCode: number, stdout: string, stderr = ''): EnvNodes =>
     ({
       exec: (): Promise<ExecResult> => Promise.resolve(execResult({ exitCode, stdout, stderr })),
-    }) as unknown as NodeAccess;
+    }) as unknown as EnvNodes;
 
   it('parses the agent’s JSON', async () => {
-    await expect(environmentContext(agentPrinting(0, '{"a":1}\n'), 'e').agent(['snapshot'])).resolves.toEqual(
-      { a: 1 },
-    );
+    await expect(environmentContext(agentPrinting(0, '{"a":1}\n')).agent(['snapshot'])).resolves.toEqual({
+      a: 1,
+    });
   });
   it('turns the agent’s error document into an AgentError with its code', async () => {
     const err = await environmentContext(
       agentPrinting(1, '{"error":{"code":"kafka_unreachable","message":"no broker"}}'),
-      'e',
     )
       .agent(['snapshot'])
       .catch((e: unknown) => e);
@@ -95,10 +94,10 @@ describe('environmentContext', () => {
   });
   it('reports output that is not JSON, and usage errors, with what was printed', async () => {
     await expect(
-      environmentContext(agentPrinting(0, 'Exception in thread'), 'e').agent(['x']),
+      environmentContext(agentPrinting(0, 'Exception in thread')).agent(['x']),
     ).rejects.toMatchObject({ code: 'bad_output' });
     await expect(
-      environmentContext(agentPrinting(2, '', 'unknown command x'), 'e').agent(['x']),
+      environmentContext(agentPrinting(2, '', 'unknown command x')).agent(['x']),
     ).rejects.toMatchObject({
       code: 'agent_failed',
       message: 'unknown command x',

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { CheckOutcome, CheckType } from '../../../server/checks/CheckType.ts';
 import { checkTypes } from '../../../server/checks/registry.ts';
+import { trailingNumber } from '../../../server/checks/types/kafka.ts';
 import { clusterAnswering, kafkaDown, zookeeperDown, type AgentAnswers } from './fakes.ts';
 
 /** Runs a check type by id with raw parameters (validated like the loader does). */
@@ -13,7 +14,7 @@ async function run(
   const t = checkTypes.get(type) as CheckType<Record<string, unknown>> | undefined;
   if (!t) throw new Error(`no check type ${type}`);
   const params = t.params.parse(raw);
-  return t.run(clusterAnswering(answers, exec), params);
+  return t.run(clusterAnswering(answers, exec), params, new AbortController().signal);
 }
 const en = (o: CheckOutcome): string => `${o.status}: ${o.message.en}`;
 
@@ -199,7 +200,7 @@ describe('kafka.messages', () => {
           { [key]: answer(msgs) },
         ),
       ),
-    ).toBe('fail: Topic clicks holds 2 messages (value ~ /^click/), expected ≥ 3');
+    ).toBe('fail: Topic clicks holds 2 messages (with the expected value), expected ≥ 3');
     expect(
       en(await run('kafka.messages', { topic: 'clicks', minCount: 1, minKeys: 3 }, { [key]: answer(msgs) })),
     ).toBe('fail: The messages use 2 distinct keys, expected at least 3');
@@ -323,7 +324,7 @@ describe('zk.path', () => {
       'pass: /kafka/brokers/ids exists in ZooKeeper (children: 1, 3)',
     );
     expect(en(await run('zk.path', { path: '/kafka/controller', data: '"brokerid":[12]' }, answers))).toBe(
-      'fail: The data of /kafka/controller does not match /"brokerid":[12]/: {"version":2,"brokerid":3}',
+      'fail: The data of /kafka/controller is not what was expected: {"version":2,"brokerid":3}',
     );
   });
   it('fails clearly when the node or ZooKeeper is missing', async () => {
@@ -383,14 +384,14 @@ describe('command and file', () => {
   it('command: exit code and output patterns, quoting what it saw', async () => {
     const exec = () => ({ exitCode: 1, stdout: '', stderr: 'kafka-topics.sh: command not found' });
     expect(en(await run('command', { run: 'kafka-topics.sh --version' }, {}, exec))).toBe(
-      'fail: `kafka-topics.sh --version` on bigdata01 exited with 1, expected 0. Output: kafka-topics.sh: command not found',
+      "fail: The check's command on bigdata01 exited with 1, expected 0. Output: kafka-topics.sh: command not found",
     );
     const ok = () => ({ exitCode: 0, stdout: '3.9.2\n' });
     expect(en(await run('command', { run: 'kafka-topics.sh --version', stdout: '^3\\.9' }, {}, ok))).toBe(
-      'pass: `kafka-topics.sh --version` on bigdata01 gave the expected result',
+      "pass: The check's command on bigdata01 gave the expected result",
     );
     expect(en(await run('command', { node: 'bigdata02', run: 'x', stdout: '^4' }, {}, ok))).toBe(
-      'fail: The stdout of `x` on bigdata02 does not match /^4/; it was: 3.9.2',
+      "fail: The stdout of the check's command on bigdata02 is not what was expected; it was: 3.9.2",
     );
   });
   it('file: existence, content patterns and absence', async () => {
@@ -409,7 +410,7 @@ describe('command and file', () => {
           content('broker.id=1\nlog.dirs=/tmp\n'),
         ),
       ),
-    ).toBe('fail: /root/a on bigdata01 has nothing matching /^log\\.dirs=/opt/');
+    ).toBe('fail: /root/a on bigdata01 does not have the expected content yet (requirement 2 of 2)');
     expect(en(await run('file', { path: '/root/a', notMatches: 'TODO' }, {}, content('x TODO y')))).toBe(
       'fail: /root/a on bigdata01 still contains "TODO"',
     );
@@ -451,5 +452,100 @@ describe('check parameters added for lab authors', () => {
     expect(en(await run('command', { run: 'x', label }, {}, () => ({ exitCode: 0 })))).toBe(
       'pass: every partition is back to 3 in-sync replicas: done',
     );
+  });
+});
+
+describe('messages a student reads after a failed attempt', () => {
+  /** The answer key of each check below: none of it may show up in its messages. */
+  const secrets = [
+    'kafka-topics.sh --describe --topic secret-orders',
+    '^PartitionCount: 3$',
+    'SECRET_KEY=\\w+',
+    'FORBID+EN',
+    '"brokerid":[12]',
+    '^(24|48)$',
+    '^click-\\d+$',
+  ];
+  const command = 'kafka-topics.sh --describe --topic secret-orders';
+  const said = async (outcome: Promise<CheckOutcome>): Promise<string> => {
+    const o = await outcome;
+    expect(o.status).toBe('fail');
+    return `${o.message.zh}\n${o.message.en}`;
+  };
+
+  it('say what was found, never the hidden command line or a pattern', async () => {
+    const printing =
+      (stdout: string, exitCode = 0) =>
+      () => ({ exitCode, stdout, stderr: '' });
+    const messages = [
+      await said(
+        run('command', { run: command, stdout: '^PartitionCount: 3$' }, {}, printing('PartitionCount: 1')),
+      ),
+      await said(run('command', { run: command }, {}, printing('Error: topic not found', 1))),
+      await said(
+        run(
+          'command',
+          { run: command, label: { zh: '分区数', en: 'partition count' }, stdout: '^PartitionCount: 3$' },
+          {},
+          printing('PartitionCount: 1'),
+        ),
+      ),
+      await said(run('file', { path: '/root/a', matches: ['x', 'SECRET_KEY=\\w+'] }, {}, printing('x\n'))),
+      await said(run('file', { path: '/root/a', notMatches: 'FORBID+EN' }, {}, printing('a FORBIDDEN b'))),
+      await said(
+        run(
+          'zk.path',
+          { path: '/kafka/controller', data: '"brokerid":[12]' },
+          {
+            'zk ls /kafka/controller': { path: '/kafka/controller', exists: true, children: [] },
+            'zk get /kafka/controller': { path: '/kafka/controller', exists: true, data: '{"brokerid":3}' },
+          },
+        ),
+      ),
+      await said(
+        run(
+          'broker.config',
+          { broker: 2, key: 'log.retention.hours', matches: '^(24|48)$' },
+          {
+            'broker-config --broker 2 --key log.retention.hours': {
+              broker: 2,
+              configs: { 'log.retention.hours': { value: '168', source: 'DEFAULT', isDefault: true } },
+            },
+          },
+        ),
+      ),
+      await said(
+        run(
+          'kafka.messages',
+          { topic: 'clicks', value: '^click-\\d+$', minCount: 1 },
+          {
+            'messages --topic clicks --max 1000': {
+              exists: true,
+              count: 1,
+              truncated: false,
+              messages: [{ partition: 0, offset: 0, key: null, value: 'view-1' }],
+            },
+          },
+        ),
+      ),
+    ];
+    for (const message of messages) {
+      for (const secret of secrets) {
+        expect(message).not.toContain(secret);
+      }
+    }
+    expect(messages[0]).toContain('PartitionCount: 1');
+    expect(messages[3]).toContain('requirement 2 of 2');
+    expect(messages[4]).toContain('still contains "FORBIDDEN"');
+  });
+});
+
+describe('trailingNumber', () => {
+  it('reads the number at the end of a message value, in time linear in its length', () => {
+    expect(trailingNumber('a-12')).toBe(12);
+    expect(trailingNumber('order 7 \n')).toBe(7);
+    expect(trailingNumber('no number')).toBeNaN();
+    // `/(\d+)\s*$/` took 13 s on this 50 KB value.
+    expect(trailingNumber(`${'1'.repeat(50_000)} x`)).toBeNaN();
   });
 });

@@ -13,7 +13,9 @@ function engineAnsweringAfter(failures: number): Docker & { pings: number } {
     pings: 0,
     ping(): Promise<string> {
       engine.pings++;
-      return engine.pings > failures ? Promise.resolve('OK') : Promise.reject(new Error('connect ENOENT /var/run/docker.sock'));
+      return engine.pings > failures
+        ? Promise.resolve('OK')
+        : Promise.reject(new Error('connect ENOENT /var/run/docker.sock'));
     },
   };
   return engine as unknown as Docker & { pings: number };
@@ -76,12 +78,20 @@ describe('ensureEngine', () => {
       'apt-get install -y --no-install-recommends docker.io',
       'daemon dockerd',
     ]);
-    expect(events.map((e) => e.message).join('\n')).toMatch(/installing docker.io[\s\S]*starting dockerd[\s\S]*dockerd is up/);
+    expect(events.map((e) => e.message).join('\n')).toMatch(
+      /installing docker.io[\s\S]*starting dockerd[\s\S]*dockerd is up/,
+    );
   });
 
   it('only starts dockerd when docker.io is already installed', async () => {
     const host = new RecordingDebianHost(new Set(['apt-get', 'dockerd']));
-    await ensureEngine({ logDir: logDir(), progress: () => {}, host, env: {}, connect: () => engineAnsweringAfter(1) });
+    await ensureEngine({
+      logDir: logDir(),
+      progress: () => {},
+      host,
+      env: {},
+      connect: () => engineAnsweringAfter(1),
+    });
     expect(host.calls).toEqual(['daemon dockerd']);
   });
 
@@ -89,7 +99,13 @@ describe('ensureEngine', () => {
     const host = new RecordingDebianHost(new Set(['apt-get', 'dockerd']));
     host.daemonExits = true;
     const err = await appErrorOf(
-      ensureEngine({ logDir: logDir(), progress: () => {}, host, env: {}, connect: () => engineAnsweringAfter(Infinity) }),
+      ensureEngine({
+        logDir: logDir(),
+        progress: () => {},
+        host,
+        env: {},
+        connect: () => engineAnsweringAfter(Infinity),
+      }),
     );
     expect(err.reason).toBe('engine_start_failed');
     expect(err.details).toContain('failed to start daemon');
@@ -114,7 +130,13 @@ describe('ensureEngine', () => {
   it('tells a non-root user how to get Docker instead of installing', async () => {
     const host = new RecordingDebianHost(new Set(['apt-get']), false);
     const err = await appErrorOf(
-      ensureEngine({ logDir: logDir(), progress: () => {}, host, env: {}, connect: () => engineAnsweringAfter(Infinity) }),
+      ensureEngine({
+        logDir: logDir(),
+        progress: () => {},
+        host,
+        env: {},
+        connect: () => engineAnsweringAfter(Infinity),
+      }),
     );
     expect(err.message).toBe('No Docker engine answers on this machine');
     expect(err.details).toMatch(/Install Docker Engine/);
@@ -124,7 +146,13 @@ describe('ensureEngine', () => {
   it('fails with apt output when docker.io cannot be installed', async () => {
     const host = new RecordingDebianHost(new Set(['apt-get']), true, 100);
     const err = await appErrorOf(
-      ensureEngine({ logDir: logDir(), progress: () => {}, host, env: {}, connect: () => engineAnsweringAfter(Infinity) }),
+      ensureEngine({
+        logDir: logDir(),
+        progress: () => {},
+        host,
+        env: {},
+        connect: () => engineAnsweringAfter(Infinity),
+      }),
     );
     expect(err.reason).toBe('apt_failed');
     expect(host.calls).toEqual(['apt-get update']);

@@ -1,18 +1,21 @@
 import { describe, expect, it } from 'vitest';
 import type { ExecOptions, ExecResult } from '../../../server/docker/exec.ts';
-import type { NodeAccess, NodeName } from '../../../server/env/EnvironmentBackend.ts';
+import type { EnvRef, NodeAccess, NodeName } from '../../../server/env/EnvironmentBackend.ts';
 import { Readiness } from '../../../server/env/readiness.ts';
 import { AppError } from '../../../server/errors.ts';
 import type { ProgressEvent } from '../../../server/progress.ts';
 import { appErrorOf } from '../../support/errors.ts';
 import { execResult } from '../support/exec.ts';
 
+/** Any environment: these fakes answer the same whoever asks. */
+const ENV: EnvRef = { id: 'e', owner: 'alice' };
+
 type Handler = (node: NodeName, argv: readonly string[], opts: ExecOptions) => Partial<ExecResult>;
 
 /** Servers whose commands are answered by a function: the fakes below are built on it. */
 class ScriptedNodes implements NodeAccess {
   constructor(private readonly handler: Handler) {}
-  exec(_env: string, node: NodeName, argv: readonly string[], opts: ExecOptions = {}): Promise<ExecResult> {
+  exec(_env: EnvRef, node: NodeName, argv: readonly string[], opts: ExecOptions = {}): Promise<ExecResult> {
     return Promise.resolve(execResult(this.handler(node, argv, opts)));
   }
   openTerminal(): never {
@@ -59,7 +62,7 @@ function agentSaying(lines: object[], exitCode: number, brokers: Record<NodeName
 describe('Readiness.zookeeperQuorum', () => {
   it('reports 0/3 then 3/3 and resolves once a leader and two followers answer', async () => {
     const events: ProgressEvent[] = [];
-    await new Readiness(zookeeperElectingAfter(1)).zookeeperQuorum('e', Date.now() + 5000, (e) =>
+    await new Readiness(zookeeperElectingAfter(1)).zookeeperQuorum(ENV, Date.now() + 5000, (e) =>
       events.push(e),
     );
     expect(events.map((e) => `${e.done}/${e.total}`)).toEqual(['0/3', '3/3']);
@@ -67,7 +70,7 @@ describe('Readiness.zookeeperQuorum', () => {
 
   it('names the server that never joins and shows its ZooKeeper log', async () => {
     const err = await appErrorOf(
-      new Readiness(zookeeperElectingAfter(0, 'bigdata03')).zookeeperQuorum('e', Date.now() + 1000, () => {}),
+      new Readiness(zookeeperElectingAfter(0, 'bigdata03')).zookeeperQuorum(ENV, Date.now() + 1000, () => {}),
     );
     expect(err.reason).toBe('zookeeper_not_ready');
     expect(err.message).toBe('The ZooKeeper quorum did not form: no answer from bigdata03');
@@ -89,7 +92,7 @@ describe('Readiness.kafka', () => {
       { bigdata01: '1 yes', bigdata02: '2 yes', bigdata03: '3 yes' },
     );
     const events: ProgressEvent[] = [];
-    await new Readiness(nodes).kafka('e', 3, Date.now() + 5000, (e) => events.push(e));
+    await new Readiness(nodes).kafka(ENV, 3, Date.now() + 5000, (e) => events.push(e));
     expect(events.map((e) => e.message)).toEqual([
       'brokers 1/3 registered',
       'brokers 3/3 registered',
@@ -111,7 +114,7 @@ describe('Readiness.kafka', () => {
         bigdata03: '3 yes\n[INFO] started',
       },
     );
-    const err = await appErrorOf(new Readiness(nodes).kafka('e', 3, Date.now() + 5000, () => {}));
+    const err = await appErrorOf(new Readiness(nodes).kafka(ENV, 3, Date.now() + 5000, () => {}));
     expect(err.reason).toBe('brokers_not_ready');
     expect(err.message).toBe(
       'Kafka did not become ready (timed out waiting for brokers): bigdata02 (broker 2, not running)',
@@ -129,7 +132,7 @@ describe('Readiness.runScript', () => {
         : {},
     );
     const err = await appErrorOf(
-      new Readiness(nodes).runScript('e', 'bigdata01', 'scp ...', Date.now() + 1000, 'install script'),
+      new Readiness(nodes).runScript(ENV, 'bigdata01', 'scp ...', Date.now() + 1000, 'install script'),
     );
     expect(err.message).toBe('The install script failed on bigdata01 (exit 2)');
     expect(err.details).toContain('No such file or directory');
@@ -148,7 +151,7 @@ describe('Readiness.explainInstallFailure', () => {
           ? '2 no\n[ERROR] Timed out waiting for connection'
           : `${node.slice(-1)} yes\nstarted`,
     }));
-    const err = await new Readiness(nodes).explainInstallFailure('e', scriptError);
+    const err = await new Readiness(nodes).explainInstallFailure(ENV, scriptError);
     expect(err.reason).toBe('brokers_not_ready');
     expect(err.message).toBe(
       'Kafka did not become ready (The install script failed on bigdata01 (exit 1)): bigdata02 (broker 2, not running)',
@@ -159,6 +162,6 @@ describe('Readiness.explainInstallFailure', () => {
 
   it('keeps the script’s own error when every broker runs', async () => {
     const nodes = new ScriptedNodes((node) => ({ stdout: `${node.slice(-1)} yes\nstarted` }));
-    expect(await new Readiness(nodes).explainInstallFailure('e', scriptError)).toBe(scriptError);
+    expect(await new Readiness(nodes).explainInstallFailure(ENV, scriptError)).toBe(scriptError);
   });
 });

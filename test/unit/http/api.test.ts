@@ -1,10 +1,6 @@
-import type { AddressInfo } from 'node:net';
-import path from 'node:path';
-import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { checkTypes } from '../../../server/checks/registry.ts';
-import { EnvManager } from '../../../server/env/EnvManager.ts';
+import { newEnvId } from '../../../server/env/naming.ts';
 import type { EnvironmentBackend } from '../../../server/env/EnvironmentBackend.ts';
 import type {
   CheckResponse,
@@ -14,48 +10,11 @@ import type {
   Outline,
   TerminalEvent,
 } from '../../../server/http/apiTypes.ts';
-import { createApp, type App } from '../../../server/http/app.ts';
-import { loadCourse } from '../../../server/labs/loader.ts';
-import { SqliteStore } from '../../../server/store/Store.ts';
-import { TerminalHub } from '../../../server/terminal/TerminalHub.ts';
-import { FailingBackend, InMemoryNodes, InstantBackend } from '../support/fakeEnvironments.ts';
+import { FailingBackend } from '../../../server/env/InMemoryEnvironments.ts';
+import { startApp, type Harness } from './harness.ts';
 
-const course = loadCourse(path.resolve(import.meta.dirname, '../../fixtures/labs-mini'), checkTypes);
-
-interface Harness {
-  app: App;
-  base: string;
-  backend: EnvironmentBackend;
-  nodes: InMemoryNodes;
-  terminals: TerminalHub;
-  store: SqliteStore;
-}
-
-async function start(backend: EnvironmentBackend = new InstantBackend(), graceMs = 60_000): Promise<Harness> {
-  const log = pino({ level: 'silent' });
-  const store = new SqliteStore(':memory:');
-  const nodes = new InMemoryNodes(backend);
-  const terminals = new TerminalHub(nodes, log, { graceMs, scrollbackBytes: 1024 });
-  const envs = new EnvManager(backend, nodes, log, (envId) => void terminals.closeEnv(envId));
-  const app = createApp({
-    log,
-    health: () =>
-      Promise.resolve({
-        ok: true,
-        engine: { ok: true },
-        images: { ok: true, image: 'x' },
-        store: { ok: true },
-      }),
-    store,
-    course,
-    envs,
-    nodes,
-    terminals,
-  });
-  await new Promise<void>((r) => app.server.listen(0, '127.0.0.1', r));
-  const { port } = app.server.address() as AddressInfo;
-  return { app, base: `http://127.0.0.1:${port}`, backend, nodes, terminals, store };
-}
+const start = (backend?: EnvironmentBackend, graceMs?: number): Promise<Harness> =>
+  startApp({ ...(backend ? { backend } : {}), ...(graceMs === undefined ? {} : { graceMs }) });
 
 /** A browser-like client: keeps the session cookie. */
 class Client {
@@ -292,6 +251,64 @@ describe('environment', () => {
     await until(() => Promise.resolve(messages.some((m) => m.type === 'snapshot')));
     expect(messages[0]).toMatchObject({ type: 'status', status: { phase: 'running' } });
     ws.close();
+  });
+});
+
+describe('environment identity', () => {
+  it('a student handed another’s environment id (a name collision) sees and touches none of it', async () => {
+    await c.signIn('alice');
+    await c.call('POST', '/api/env', { labId: 'topics' });
+    await until(async () => ((await c.call('GET', '/api/env')).json as EnvStatus).phase === 'running');
+    await c.call('PUT', '/api/files?node=bigdata01&path=/root/notes.txt', 'alice was here\n', 'text/plain');
+
+    // Before, the id was derived from the name, and a colliding name gave mallory alice's id.
+    // Now ids come from the store; make the worst case happen anyway and check every door.
+    const mallory = new Client(h.base);
+    await mallory.signIn('mallory');
+    const alice = h.store.findStudent('alice');
+    const m = h.store.findStudent('mallory');
+    if (!alice || !m) throw new Error('students missing');
+    expect(m.envId).not.toBe(alice.envId);
+    // The store itself refuses to give one id to two students...
+    expect(() => h.store.setEnvId(m.id, alice.envId)).toThrow(/UNIQUE/);
+    // ...so move alice aside first, leaving her containers (labelled alice) under the old id.
+    h.store.setEnvId(alice.id, newEnvId());
+    h.store.setEnvId(m.id, alice.envId);
+
+    const status = await mallory.call('GET', '/api/env');
+    expect(status.status).toBe(403);
+    expect(status.json).toMatchObject({ error: 'not_your_environment' });
+    const read = await mallory.call('GET', '/api/files?node=bigdata01&path=/root/notes.txt');
+    expect(read.status).toBe(404);
+    expect(read.text).not.toContain('alice was here');
+    expect(
+      (await mallory.call('PUT', '/api/files?node=bigdata01&path=/root/x', 'x', 'text/plain')).status,
+    ).toBe(404);
+    expect((await mallory.call('POST', '/api/labs/topics/checks/orders-topic', {})).status).toBe(403);
+    expect((await mallory.call('DELETE', '/api/env')).status).toBe(403);
+    const ws = new WebSocket(`${h.base.replace('http', 'ws')}/ws/terminal?node=bigdata01`, {
+      headers: { cookie: mallory.cookie },
+    });
+    const events: TerminalEvent[] = [];
+    ws.on('message', (d: Buffer, isBinary) => {
+      if (!isBinary) events.push(JSON.parse(d.toString('utf8')) as TerminalEvent);
+    });
+    await new Promise((r) => ws.on('close', r));
+    expect(events).toEqual([expect.objectContaining({ type: 'error', error: 'not_your_environment' })]);
+    expect(h.nodes.terminals).toHaveLength(0);
+
+    // Alice's environment is untouched.
+    expect((await h.backend.status({ id: alice.envId, owner: 'alice' }))?.state).toBe('running');
+    expect(h.nodes.files.get('bigdata01:/root/notes.txt')?.toString()).toBe('alice was here\n');
+  });
+
+  it('removes an environment once when the same student resets it twice at once', async () => {
+    await c.signIn('alice');
+    await c.call('POST', '/api/env', { labId: 'topics' });
+    await until(async () => ((await c.call('GET', '/api/env')).json as EnvStatus).phase === 'running');
+    const [a, b] = await Promise.all([c.call('DELETE', '/api/env'), c.call('DELETE', '/api/env')]);
+    expect([a.status, b.status]).toEqual([200, 200]);
+    expect(((await c.call('GET', '/api/env')).json as EnvStatus).phase).toBe('none');
   });
 });
 

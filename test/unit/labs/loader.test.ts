@@ -10,21 +10,37 @@ const fixtures = path.resolve(import.meta.dirname, '../../fixtures/labs-broken')
 describe('loadCourse on the broken fixtures', () => {
   const course = loadCourse(fixtures, checkTypes);
   const at = (lab: string): string[] =>
-    course.problems.filter((p) => p.file.includes(`${path.sep}${lab}${path.sep}`)).map((p) => `${path.basename(p.file)}:${p.line}: ${p.message}`);
+    course.problems
+      .filter((p) => p.file.includes(`${path.sep}${lab}${path.sep}`))
+      .map((p) => `${path.basename(p.file)}:${p.line}: ${p.message}`);
 
   it('still loads the valid labs next to the broken ones (a dangling requires is a course problem only)', () => {
     expect(course.labs.map((l) => l.id)).toEqual(['good-one', 'broken-requires']);
     const lab = course.labs[0];
     expect(lab?.steps.map((s) => s.title)).toEqual([{ zh: '第一步', en: 'First step' }]);
-    expect(lab?.exercises).toMatchObject([{ kind: 'check', id: 'topic-a', type: 'kafka.topic', points: 10, params: { topic: 'a', partitions: 3, exists: true } }]);
+    expect(lab?.exercises).toMatchObject([
+      {
+        kind: 'check',
+        id: 'topic-a',
+        type: 'kafka.topic',
+        points: 10,
+        params: { topic: 'a', partitions: 3, exists: true },
+      },
+    ]);
   });
 
   it('reports malformed YAML at its line', () => {
-    expect(at('bad-yaml')).toEqual([expect.stringMatching(/^lab\.md:22: YAML: Flow map in block collection/)]);
+    expect(at('bad-yaml')).toEqual([
+      expect.stringMatching(/^lab\.md:22: YAML: Flow map in block collection/),
+    ]);
   });
 
   it('reports an unknown check type with the known ones', () => {
-    expect(at('unknown-type')).toEqual([expect.stringMatching(/^lab\.md:22: unknown check type "kafka.nope" \(known: broker.config, command, file,/)]);
+    expect(at('unknown-type')).toEqual([
+      expect.stringMatching(
+        /^lab\.md:22: unknown check type "kafka.nope" \(known: broker.config, command, file,/,
+      ),
+    ]);
   });
 
   it('reports missing translations in front matter, hints and steps', () => {
@@ -39,7 +55,9 @@ describe('loadCourse on the broken fixtures', () => {
     expect(at('dup-id')).toEqual(['lab.md:26: duplicate exercise id "same"']);
     // Either regex engine's wording: patterns are moving from RegExp to RE2.
     expect(at('bad-regex')).toEqual([
-      expect.stringMatching(/^lab\.md:24: file: matches: regex does not compile\b.*(Unterminated character class|missing closing \])/),
+      expect.stringMatching(
+        /^lab\.md:24: file: matches: regex does not compile\b.*(Unterminated character class|missing closing \])/,
+      ),
     ]);
     expect(at('bad-param')).toEqual([
       'lab.md:24: kafka.topic: partitions: Invalid input: expected number, received string',
@@ -51,9 +69,9 @@ describe('loadCourse on the broken fixtures', () => {
     expect(at('broken-requires')).toEqual(['lab.md:7: requires "nope", which is not a lab']);
     expect(at('no-solve')).toEqual(['solve.sh:1: solve.sh is missing: every lab has a solution script']);
     expect(at('not-listed')).toEqual(['lab.md:1: lab "not-listed" is not listed in course.yaml']);
-    expect(course.problems.filter((p) => p.file.endsWith('course.yaml')).map((p) => `${p.line}: ${p.message}`)).toEqual([
-      '12: course.yaml lists "ghost", but ghost/lab.md does not exist',
-    ]);
+    expect(
+      course.problems.filter((p) => p.file.endsWith('course.yaml')).map((p) => `${p.line}: ${p.message}`),
+    ).toEqual(['12: course.yaml lists "ghost", but ghost/lab.md does not exist']);
   });
 });
 
@@ -76,15 +94,22 @@ describe('loadLab body rules', () => {
   });
 
   it('rejects untranslated prose, bad headings, unclosed blocks and stray exercises', () => {
-    expect(labWith(`${ok}\nplain text\n`)).toEqual(['18: text outside a ::: zh / ::: en block would show untranslated: put it in both blocks']);
-    expect(labWith('## Only English\n\n::: zh\n中\n:::\n::: en\nEn\n:::\n')).toEqual(['8: step headings are "## 中文标题 / English title"']);
+    expect(labWith(`${ok}\nplain text\n`)).toEqual([
+      '18: text outside a ::: zh / ::: en block would show untranslated: put it in both blocks',
+    ]);
+    expect(labWith('## Only English\n\n::: zh\n中\n:::\n::: en\nEn\n:::\n')).toEqual([
+      '8: step headings are "## 中文标题 / English title"',
+    ]);
     expect(labWith('## 步 / Step\n\n::: zh\n中\n')).toContain('10: ::: zh block is not closed');
-    expect(labWith('```quiz\nid: q\n```\n')[0]).toBe('8: a quiz block must be inside a step (after a ## heading)');
+    expect(labWith('```quiz\nid: q\n```\n')[0]).toBe(
+      '8: a quiz block must be inside a step (after a ## heading)',
+    );
   });
 
   it('rejects unknown front matter fields and quiz answers that are not choices', () => {
     expect(labWith(ok, 'level: hard\n')).toEqual(['7: unknown field "level"']);
-    const quiz = '\n```quiz\nid: q\nquestion: { zh: "问", en: "Q" }\nchoices: [{ zh: "甲", en: "A" }, { zh: "乙", en: "B" }]\nanswer: 2\n```\n';
+    const quiz =
+      '\n```quiz\nid: q\nquestion: { zh: "问", en: "Q" }\nchoices: [{ zh: "甲", en: "A" }, { zh: "乙", en: "B" }]\nanswer: 2\n```\n';
     expect(labWith(`${ok}${quiz}`)).toEqual(['22: answer 2 is not a choice (choices are numbered 0..1)']);
   });
 });
@@ -95,7 +120,9 @@ describe('loadCourse on hostile lab files', () => {
   // Lines 8-16 after the front matter; whatever follows starts at line 17.
   const step = '## 步 / Step\n\n::: zh\n中\n:::\n\n::: en\nEn\n:::\n';
   const check = (...fields: string[]): string =>
-    ['```check', 'id: c', 'title: { zh: "检", en: "Check" }', 'type: kafka.topic', ...fields, '```', ''].join('\n');
+    ['```check', 'id: c', 'title: { zh: "检", en: "Check" }', 'type: kafka.topic', ...fields, '```', ''].join(
+      '\n',
+    );
 
   // Some of these folders hold half a megabyte: do not leave them behind.
   const made: string[] = [];
@@ -124,7 +151,10 @@ describe('loadCourse on hostile lab files', () => {
   }
 
   it('accepts the good lab on its own', () => {
-    expect(courseWith(`${front('bad')}${step}${check('topic: b')}`)).toEqual({ labs: ['good', 'bad'], problems: [] });
+    expect(courseWith(`${front('bad')}${step}${check('topic: b')}`)).toEqual({
+      labs: ['good', 'bad'],
+      problems: [],
+    });
   });
 
   it('reports an undefined alias in the front matter at its line', () => {
@@ -151,11 +181,17 @@ describe('loadCourse on hostile lab files', () => {
   it('reports an alias bomb at its first alias instead of expanding it', () => {
     // Nine levels of nine aliases each: 9^9 (387 million) strings once expanded.
     const levels = Array.from({ length: 9 }, (_, i) =>
-      i === 0 ? `l0: &a0 [${Array(9).fill('lol').join(', ')}]` : `l${i}: &a${i} [${Array(9).fill(`*a${i - 1}`).join(', ')}]`,
+      i === 0
+        ? `l0: &a0 [${Array(9).fill('lol').join(', ')}]`
+        : `l${i}: &a${i} [${Array(9)
+            .fill(`*a${i - 1}`)
+            .join(', ')}]`,
     );
     expect(courseWith(`${front('bad')}${step}${check('topic: a', ...levels)}`)).toEqual({
       labs: ['good'],
-      problems: ['bad/lab.md:23: YAML: Excessive alias count indicates a resource exhaustion attack (alias limit 100)'],
+      problems: [
+        'bad/lab.md:23: YAML: Excessive alias count indicates a resource exhaustion attack (alias limit 100)',
+      ],
     });
   });
 
@@ -176,7 +212,11 @@ describe('loadCourse on hostile lab files', () => {
   });
 
   it('reports unknown and non-core tags at their lines', () => {
-    const fields = ['topic: !foo a', 'hints: [{ zh: !!js/function "function () {}", en: x }]', 'partitions: !!binary aGVsbG8='];
+    const fields = [
+      'topic: !foo a',
+      'hints: [{ zh: !!js/function "function () {}", en: x }]',
+      'partitions: !!binary aGVsbG8=',
+    ];
     expect(courseWith(`${front('bad')}${step}${check(...fields)}`)).toEqual({
       labs: ['good'],
       problems: [
@@ -199,7 +239,9 @@ describe('loadCourse on hostile lab files', () => {
     const big = `# ${'x'.repeat(40 * 1024)}`;
     expect(courseWith(`${front('bad')}${step}${check('topic: a', big)}`)).toEqual({
       labs: ['good'],
-      problems: [expect.stringMatching(/^bad\/lab\.md:17: YAML: this block is \d+ bytes, over the limit of 32768$/)],
+      problems: [
+        expect.stringMatching(/^bad\/lab\.md:17: YAML: this block is \d+ bytes, over the limit of 32768$/),
+      ],
     });
   });
 
@@ -233,6 +275,8 @@ describe('loadCourse on hostile lab files', () => {
     expect(labs).toEqual(['good']);
     expect(problems).toHaveLength(2001);
     expect(problems[0]).toBe('bad/lab.md:17: a check block holds a YAML mapping (id, title, ...)');
-    expect(problems.at(-1)).toBe('bad/lab.md:4017: more than 2000 fenced code blocks, the limit for one lab: split the lab');
+    expect(problems.at(-1)).toBe(
+      'bad/lab.md:4017: more than 2000 fenced code blocks, the limit for one lab: split the lab',
+    );
   });
 });

@@ -2,7 +2,12 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import Database from 'better-sqlite3';
+import { pino } from 'pino';
+import { adoptLegacyEnvironments } from '../../../server/env/adopt.ts';
+import { legacyEnvIdFor, newEnvId } from '../../../server/env/naming.ts';
 import { SqliteStore } from '../../../server/store/Store.ts';
+import { InstantBackend } from '../../../server/env/InMemoryEnvironments.ts';
 
 describe('SqliteStore', () => {
   it('keeps students, sessions, attempts, hints and positions across reopening', () => {
@@ -65,5 +70,79 @@ describe('SqliteStore', () => {
     });
     expect(s.progress(b.id)).toEqual([]);
     expect(s.progress(a.id, 'other')).toEqual([]);
+  });
+
+  it('gives every student a random environment id of their own, and one rule for names', () => {
+    const s = new SqliteStore(':memory:');
+    const alice = s.studentNamed('alice');
+    expect(alice.envId).toMatch(/^[0-9a-f]{32}$/);
+    expect(alice.envId).not.toBe(legacyEnvIdFor('alice'));
+    // The same name however it was typed: the same student, the same environment.
+    for (const variant of [' alice', 'alice\u00a0', 'ａｌｉｃｅ'])
+      expect(s.studentNamed(variant)).toEqual(alice);
+    expect(s.findStudent('alice ')).toEqual(alice);
+    expect(s.findStudent('bob')).toBeUndefined();
+    expect(s.studentNamed('bob').envId).not.toBe(alice.envId);
+    expect(() => s.studentNamed('\u200b')).toThrow(/invisible/);
+    // A new store gives the same name another id: ids are not derived from names.
+    expect(new SqliteStore(':memory:').studentNamed('alice').envId).not.toBe(alice.envId);
+  });
+
+  it('migrates a store made by the first schema: students keep their progress and get environment ids', () => {
+    const file = path.join(mkdtempSync(path.join(tmpdir(), 'kl-store-')), 'old.sqlite');
+    const old = new Database(file);
+    // The schema as the first release wrote it (no user_version).
+    old.exec(`
+      CREATE TABLE students (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE,
+        lang TEXT NOT NULL DEFAULT 'zh' CHECK (lang IN ('zh', 'en')),
+        created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')));
+      CREATE TABLE sessions (token_hash TEXT PRIMARY KEY,
+        student_id INTEGER NOT NULL REFERENCES students(id) ON DELETE CASCADE,
+        created_at TEXT NOT NULL DEFAULT (datetime('now')), last_seen TEXT NOT NULL DEFAULT (datetime('now')));
+      CREATE TABLE attempts (id INTEGER PRIMARY KEY,
+        student_id INTEGER NOT NULL REFERENCES students(id) ON DELETE CASCADE,
+        lab_id TEXT NOT NULL, exercise_id TEXT NOT NULL, status TEXT NOT NULL CHECK (status IN ('pass', 'fail')),
+        message TEXT NOT NULL, duration_ms INTEGER NOT NULL, answer TEXT,
+        created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')));
+      INSERT INTO students (name, lang) VALUES ('alice', 'en'), ('bob', 'zh');
+      INSERT INTO attempts (student_id, lab_id, exercise_id, status, message, duration_ms)
+        VALUES (1, 'l', 'e', 'pass', '{"zh":"对","en":"right"}', 5);
+    `);
+    old.close();
+
+    const s = new SqliteStore(file);
+    const [alice, bob] = s.students();
+    expect(alice).toMatchObject({ name: 'alice', lang: 'en' });
+    expect(alice?.envId).toMatch(/^[0-9a-f]{32}$/);
+    expect(bob?.envId).toMatch(/^[0-9a-f]{32}$/);
+    expect(bob?.envId).not.toBe(alice?.envId);
+    expect(s.progress(alice?.id ?? 0)).toMatchObject([{ labId: 'l', passed: true }]);
+    s.close();
+    // Opening again migrates nothing twice and keeps the ids.
+    const again = new SqliteStore(file);
+    expect(again.students().map((x) => x.envId)).toEqual([alice?.envId, bob?.envId]);
+    again.close();
+  });
+
+  it('adopts an earlier version’s environment only for the student whose exact name is on it', async () => {
+    const s = new SqliteStore(':memory:');
+    const alice = s.studentNamed('alice');
+    const carol = s.studentNamed('carol');
+    const backend = new InstantBackend();
+    // Made by an earlier version: ids derived from names.
+    await backend.create({ id: legacyEnvIdFor('alice'), owner: 'alice', mode: 'ready' });
+    // A collision as an attacker would make it: the victim's derived id under another name.
+    await backend.create({ id: legacyEnvIdFor('carol'), owner: 'mallory', mode: 'ready' });
+    // Carol already has an environment under her store id: her old one is not adopted over it.
+    await backend.create({ id: carol.envId, owner: 'carol', mode: 'ready' });
+    await backend.create({ id: newEnvId(), owner: 'nobody-we-know', mode: 'ready' });
+
+    const adopted = await adoptLegacyEnvironments(backend, s, pino({ level: 'silent' }));
+    expect(adopted).toEqual([legacyEnvIdFor('alice')]);
+    expect(s.findStudent('alice')?.envId).toBe(legacyEnvIdFor('alice'));
+    expect(s.findStudent('alice')?.id).toBe(alice.id);
+    expect(s.findStudent('carol')?.envId).toBe(carol.envId);
+    // Idempotent: a second start adopts nothing more.
+    expect(await adoptLegacyEnvironments(backend, s, pino({ level: 'silent' }))).toEqual([]);
   });
 });

@@ -1,34 +1,46 @@
+// In-memory environments: servers with a file map, an agent answering from a table, echo
+// terminals, and backends that boot at once, never, or fail. The dev server (web/dev) runs the real
+// app over them, and the unit and fuzz tests use them; nothing in the server's own wiring does.
 import { Duplex } from 'node:stream';
-import type { ExecOptions, ExecResult } from '../../../server/docker/exec.ts';
+import type { ExecOptions, ExecResult } from '../docker/exec.ts';
 import {
   NODES,
   type DirEntry,
   type EnvInfo,
   type EnvironmentBackend,
+  type EnvRef,
   type EnvSpec,
   type FileContent,
   type NodeAccess,
   type NodeName,
   type ReconcileReport,
   type TerminalSession,
-} from '../../../server/env/EnvironmentBackend.ts';
-import { checkServerPath, MAX_FILE_BYTES } from '../../../server/env/files.ts';
-import { envIdFor } from '../../../server/env/naming.ts';
-import { AppError } from '../../../server/errors.ts';
-import { execResult } from './exec.ts';
-import type { Progress } from '../../../server/progress.ts';
+} from './EnvironmentBackend.ts';
+import { checkServerPath, MAX_FILE_BYTES } from './files.ts';
+import { AppError } from '../errors.ts';
+import type { Progress } from '../progress.ts';
 
-/** An in-memory backend whose environments come up after `bootMs` (0: at once). */
+/**
+ * An in-memory backend whose environments come up after `bootMs` (0: at once). Like the Docker
+ * one, it refuses a ref whose owner is not the environment's.
+ */
 export class InstantBackend implements EnvironmentBackend {
-  readonly envs = new Map<string, EnvInfo>();
   creates = 0;
+  removes = 0;
 
-  constructor(protected readonly bootMs = 0) {}
+  /**
+   * @param bootMs how long a boot takes (0: at once)
+   * @param envs what exists; pass another instance's to play a restarted server over the same engine
+   */
+  constructor(
+    protected readonly bootMs = 0,
+    readonly envs = new Map<string, EnvInfo>(),
+  ) {}
 
   async create(spec: EnvSpec, progress: Progress = () => undefined): Promise<EnvInfo> {
     this.creates++;
-    const id = envIdFor(spec.owner);
-    const existing = this.envs.get(id);
+    const id = spec.id;
+    const existing = this.owned(spec);
     if (existing) return existing;
     progress({ phase: 'network', message: 'creating network' });
     progress({ phase: 'zookeeper', message: 'ZooKeeper 3/3 in the quorum', done: 3, total: 3 });
@@ -50,24 +62,34 @@ export class InstantBackend implements EnvironmentBackend {
     if (this.bootMs > 0) await new Promise((r) => setTimeout(r, this.bootMs));
   }
 
-  status(envId: string): Promise<EnvInfo | undefined> {
-    return Promise.resolve(this.envs.get(envId));
+  /** The environment of this ref; someone else's is refused as the Docker backend does. */
+  owned(ref: EnvRef): EnvInfo | undefined {
+    const e = this.envs.get(ref.id);
+    if (e && e.owner !== ref.owner)
+      throw new AppError(403, 'not_your_environment', `Environment ${ref.id} belongs to someone else`);
+    return e;
   }
-  stop(envId: string): Promise<void> {
-    const e = this.envs.get(envId);
-    if (e) this.envs.set(envId, { ...e, state: 'stopped' });
-    return Promise.resolve();
+
+  // async: a refused owner becomes a rejection, as from the real backend.
+  // eslint-disable-next-line @typescript-eslint/require-await
+  async status(ref: EnvRef): Promise<EnvInfo | undefined> {
+    return this.owned(ref);
   }
-  async start(envId: string): Promise<EnvInfo> {
-    const e = this.envs.get(envId);
-    if (!e) throw new AppError(404, 'env_not_found', `There is no environment ${envId}`);
+  async stop(ref: EnvRef): Promise<void> {
+    const e = await this.status(ref);
+    if (e) this.envs.set(ref.id, { ...e, state: 'stopped' });
+  }
+  async start(ref: EnvRef): Promise<EnvInfo> {
+    const e = await this.status(ref);
+    if (!e) throw new AppError(404, 'env_not_found', `There is no environment ${ref.id}`);
     const running = { ...e, state: 'running' as const };
-    this.envs.set(envId, running);
-    return Promise.resolve(running);
+    this.envs.set(ref.id, running);
+    return running;
   }
-  remove(envId: string): Promise<void> {
-    this.envs.delete(envId);
-    return Promise.resolve();
+  async remove(ref: EnvRef): Promise<void> {
+    await this.status(ref);
+    this.removes++;
+    this.envs.delete(ref.id);
   }
   list(): Promise<EnvInfo[]> {
     return Promise.resolve([...this.envs.values()]);
@@ -113,13 +135,8 @@ export class InMemoryNodes implements NodeAccess {
     this.files.set('bigdata01:/root/blob.bin', Buffer.from([0, 1, 2, 255]));
   }
 
-  async exec(
-    envId: string,
-    node: NodeName,
-    argv: readonly string[],
-    _opts?: ExecOptions,
-  ): Promise<ExecResult> {
-    await this.running(envId, node);
+  async exec(env: EnvRef, node: NodeName, argv: readonly string[], _opts?: ExecOptions): Promise<ExecResult> {
+    await this.running(env, node);
     const result = (exitCode: number, stdout: string): ExecResult => execResult({ exitCode, stdout });
     if (argv[0] === 'kafkalab-agent') {
       const key = argv
@@ -133,15 +150,15 @@ export class InMemoryNodes implements NodeAccess {
     return result(0, '');
   }
 
-  async openTerminal(envId: string, node: NodeName): Promise<TerminalSession> {
-    await this.running(envId, node);
+  async openTerminal(env: EnvRef, node: NodeName): Promise<TerminalSession> {
+    await this.running(env, node);
     const term = new EchoTerminal(node);
     this.terminals.push(term);
     return term;
   }
 
-  async listDir(envId: string, node: NodeName, dir: string): Promise<DirEntry[]> {
-    await this.running(envId, node);
+  async listDir(env: EnvRef, node: NodeName, dir: string): Promise<DirEntry[]> {
+    await this.running(env, node);
     const prefix = `${node}:${checkServerPath(dir)}/`;
     const names = new Set<string>();
     for (const key of this.files.keys())
@@ -155,8 +172,8 @@ export class InMemoryNodes implements NodeAccess {
     }));
   }
 
-  async readFile(envId: string, node: NodeName, file: string): Promise<FileContent> {
-    await this.running(envId, node);
+  async readFile(env: EnvRef, node: NodeName, file: string): Promise<FileContent> {
+    await this.running(env, node);
     const p = checkServerPath(file);
     const content = this.files.get(`${node}:${p}`);
     if (content === undefined) {
@@ -167,16 +184,23 @@ export class InMemoryNodes implements NodeAccess {
     return { path: p, content, mode: 0o644, mtime: new Date(0).toISOString() };
   }
 
-  async writeFile(envId: string, node: NodeName, file: string, content: Buffer): Promise<void> {
-    await this.running(envId, node);
+  async writeFile(env: EnvRef, node: NodeName, file: string, content: Buffer): Promise<void> {
+    await this.running(env, node);
     const p = checkServerPath(file);
     if (content.length > MAX_FILE_BYTES) throw new AppError(413, 'file_too_large', 'too large');
     this.files.set(`${node}:${p}`, content);
   }
 
-  private async running(envId: string, node: NodeName): Promise<void> {
-    const env = await this.backend.status(envId);
-    if (!env) throw new AppError(404, 'env_not_found', `Environment ${envId} has no server ${node}`);
+  private async running(ref: EnvRef, node: NodeName): Promise<void> {
+    let env: EnvInfo | undefined;
+    try {
+      env = await this.backend.status(ref);
+    } catch {
+      // As the Docker access says it: someone else's server is a server that is not there.
+      env = undefined;
+    }
+    if (!env)
+      throw new AppError(404, 'env_not_found', `Environment ${ref.id} has no server ${node} of yours`);
     if (env.state !== 'running') throw new AppError(409, 'env_not_running', `Server ${node} is not running`);
   }
 }
@@ -236,4 +260,9 @@ export class EchoTerminal implements TerminalSession {
     this.stream.push(null);
     this.end();
   }
+}
+
+/** An exec result of a command that succeeded quickly, with the given fields changed. */
+export function execResult(over: Partial<ExecResult> = {}): ExecResult {
+  return { exitCode: 0, stdout: '', stderr: '', timedOut: false, truncated: false, durationMs: 1, ...over };
 }

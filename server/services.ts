@@ -1,0 +1,25 @@
+import { EnvManager } from './env/EnvManager.ts';
+import type { EnvironmentBackend, NodeAccess } from './env/EnvironmentBackend.ts';
+import type { Logger } from './log.ts';
+import { TerminalHub, type TerminalHubOptions } from './terminal/TerminalHub.ts';
+
+/** What the HTTP app needs on top of an environment backend. */
+export interface EnvServices {
+  readonly envs: EnvManager;
+  readonly terminals: TerminalHub;
+}
+
+/**
+ * The runtime services over an environment backend, wired the one way the server, the dev
+ * server and the API tests all use: removing an environment hangs up its shells first.
+ */
+export function createEnvServices(
+  backend: EnvironmentBackend,
+  access: NodeAccess,
+  log: Logger,
+  terminalOptions?: TerminalHubOptions,
+): EnvServices {
+  const terminals = new TerminalHub(access, log, terminalOptions);
+  const envs = new EnvManager(backend, access, log, (envId) => void terminals.closeEnv(envId));
+  return { envs, terminals };
+}

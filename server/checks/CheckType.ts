@@ -1,6 +1,5 @@
 import type { z } from 'zod';
-import type { ExecOptions, ExecResult } from '../docker/exec.ts';
-import type { NodeName } from '../env/EnvironmentBackend.ts';
+import type { ExecOptions, ExecResult, NodeName } from '../env/EnvironmentBackend.ts';
 import type { Bilingual } from '../labs/model.ts';
 import type { PatternMatcher } from './pattern.ts';
 

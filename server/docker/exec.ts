@@ -1,31 +1,8 @@
 import { Writable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import type Docker from 'dockerode';
+import type { ExecOptions, ExecResult } from '../env/EnvironmentBackend.ts';
 import { AppError, messageOf } from '../errors.ts';
-
-/** Options of one non-interactive command run in a container. */
-export interface ExecOptions {
-  /** Bytes written to the command's stdin, which is then closed. */
-  readonly stdin?: string | Buffer;
-  /** Killed after this long (default 60 s); the result then says `timedOut`. */
-  readonly timeoutMs?: number;
-  readonly env?: Readonly<Record<string, string>>;
-  readonly workdir?: string;
-  /** Output beyond this many bytes per stream is dropped and `truncated` set (default 8 MiB). */
-  readonly maxOutputBytes?: number;
-  /** Called with stdout as it arrives (for progress), in addition to collecting it. */
-  readonly onStdout?: (text: string) => void;
-}
-
-/** What a command did. */
-export interface ExecResult {
-  readonly exitCode: number;
-  readonly stdout: string;
-  readonly stderr: string;
-  readonly timedOut: boolean;
-  readonly truncated: boolean;
-  readonly durationMs: number;
-}
 
 /** Exit code of coreutils `timeout` when it had to stop the command. */
 const TIMEOUT_EXIT = 124;

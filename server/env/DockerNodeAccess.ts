@@ -3,11 +3,13 @@ import type { IncomingMessage } from 'node:http';
 import path from 'node:path';
 import type { Duplex } from 'node:stream';
 import type Docker from 'dockerode';
-import { engineError, execIn, type ExecOptions, type ExecResult } from '../docker/exec.ts';
+import { engineError, execIn } from '../docker/exec.ts';
 import { AppError } from '../errors.ts';
 import type {
   DirEntry,
   EnvRef,
+  ExecOptions,
+  ExecResult,
   FileContent,
   NodeAccess,
   NodeName,

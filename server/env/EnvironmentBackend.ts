@@ -1,6 +1,29 @@
 import type { Duplex } from 'node:stream';
-import type { ExecOptions, ExecResult } from '../docker/exec.ts';
 import type { Progress } from '../progress.ts';
+
+/** Options of one non-interactive command run on a server. */
+export interface ExecOptions {
+  /** Bytes written to the command's stdin, which is then closed. */
+  readonly stdin?: string | Buffer;
+  /** Killed after this long (default 60 s); the result then says `timedOut`. */
+  readonly timeoutMs?: number;
+  readonly env?: Readonly<Record<string, string>>;
+  readonly workdir?: string;
+  /** Output beyond this many bytes per stream is dropped and `truncated` set (default 8 MiB). */
+  readonly maxOutputBytes?: number;
+  /** Called with stdout as it arrives (for progress), in addition to collecting it. */
+  readonly onStdout?: (text: string) => void;
+}
+
+/** What a command did. */
+export interface ExecResult {
+  readonly exitCode: number;
+  readonly stdout: string;
+  readonly stderr: string;
+  readonly timedOut: boolean;
+  readonly truncated: boolean;
+  readonly durationMs: number;
+}
 
 /** The servers of every environment, named as in the course notes. */
 export const NODES = ['bigdata01', 'bigdata02', 'bigdata03'] as const;

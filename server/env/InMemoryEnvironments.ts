@@ -2,13 +2,14 @@
 // terminals, and backends that boot at once, never, or fail. The dev server (web/dev) runs the real
 // app over them, and the unit and fuzz tests use them; nothing in the server's own wiring does.
 import { Duplex } from 'node:stream';
-import type { ExecOptions, ExecResult } from '../docker/exec.ts';
 import {
   NODES,
   type DirEntry,
   type EnvInfo,
   type EnvironmentBackend,
   type EnvRef,
+  type ExecOptions,
+  type ExecResult,
   type EnvSpec,
   type FileContent,
   type NodeAccess,

@@ -1,7 +1,6 @@
-import type { ExecResult } from '../docker/exec.ts';
 import { AppError } from '../errors.ts';
 import type { Progress } from '../progress.ts';
-import { NODES, type EnvRef, type NodeAccess, type NodeName } from './EnvironmentBackend.ts';
+import { NODES, type EnvRef, type ExecResult, type NodeAccess, type NodeName } from './EnvironmentBackend.ts';
 
 /** How often ZooKeeper's state is polled while waiting for the quorum. */
 const POLL_MS = 400;

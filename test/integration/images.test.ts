@@ -1,6 +1,7 @@
 import type Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { execIn, type ExecResult } from '../../server/docker/exec.ts';
+import { execIn } from '../../server/docker/exec.ts';
+import type { ExecResult } from '../../server/env/EnvironmentBackend.ts';
 import { LABELS } from '../../server/env/labels.ts';
 import { SINGLE_BROKER_OVERRIDES } from '../support/kafka.ts';
 import { cleanupPrefix, dumpLogsOnFailure, testDocker } from './support/docker.ts';

@@ -5,9 +5,8 @@
 import path from 'node:path';
 import { pino } from 'pino';
 import { checkTypes } from '../../server/checks/registry.ts';
-import type { ExecOptions, ExecResult } from '../../server/docker/exec.ts';
 import { createEnvServices } from '../../server/services.ts';
-import type { EnvRef, NodeName } from '../../server/env/EnvironmentBackend.ts';
+import type { EnvRef, ExecOptions, ExecResult, NodeName } from '../../server/env/EnvironmentBackend.ts';
 import { AppError } from '../../server/errors.ts';
 import type { ClusterSnapshot } from '../../server/http/apiTypes.ts';
 import { createApp } from '../../server/http/app.ts';

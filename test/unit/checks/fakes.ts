@@ -1,5 +1,5 @@
-import type { ExecOptions, ExecResult } from '../../../server/docker/exec.ts';
-import { execResult } from '../support/exec.ts';
+import type { ExecOptions, ExecResult } from '../../../server/env/EnvironmentBackend.ts';
+import { execResult } from '../../../server/env/InMemoryEnvironments.ts';
 import type { NodeName } from '../../../server/env/EnvironmentBackend.ts';
 import { AgentError, type CheckContext } from '../../../server/checks/CheckType.ts';
 import type { PatternMatcher } from '../../../server/checks/pattern.ts';

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { AgentError } from '../../../server/checks/CheckType.ts';
 import { environmentContext, gradeQuiz, runCheck } from '../../../server/checks/registry.ts';
-import type { ExecResult } from '../../../server/docker/exec.ts';
+import type { ExecResult } from '../../../server/env/EnvironmentBackend.ts';
 import type { EnvNodes } from '../../../server/env/EnvironmentBackend.ts';
 import type { CheckExercise, QuizExercise } from '../../../server/labs/model.ts';
-import { execResult } from '../support/exec.ts';
+import { execResult } from '../../../server/env/InMemoryEnvironments.ts';
 import { clusterAnswering, hangingCluster } from './fakes.ts';
 
 const check = (over: Partial<CheckExercise> = {}): CheckExercise => ({

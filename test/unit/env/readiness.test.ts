@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import type { ExecOptions, ExecResult } from '../../../server/docker/exec.ts';
+import type { ExecOptions, ExecResult } from '../../../server/env/EnvironmentBackend.ts';
 import type { EnvRef, NodeAccess, NodeName } from '../../../server/env/EnvironmentBackend.ts';
 import { Readiness } from '../../../server/env/readiness.ts';
 import { AppError } from '../../../server/errors.ts';
 import type { ProgressEvent } from '../../../server/progress.ts';
 import { appErrorOf } from '../../support/errors.ts';
-import { execResult } from '../support/exec.ts';
+import { execResult } from '../../../server/env/InMemoryEnvironments.ts';
 
 /** Any environment: these fakes answer the same whoever asks. */
 const ENV: EnvRef = { id: 'e', owner: 'alice' };

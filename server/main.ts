@@ -82,7 +82,7 @@ export async function serve(config: Config, progress: Progress): Promise<{ app: 
   const store = openStore(config);
   const adopted = await adoptLegacyEnvironments(runtime.environments, store, log);
   if (adopted.length > 0) log.info({ adopted }, 'environments of an earlier version adopted');
-  const { envs, terminals } = createEnvServices(runtime.environments, runtime.nodes, log);
+  const { envs, terminals, grading } = createEnvServices(runtime.environments, runtime.nodes, store, log);
   const app = createApp({
     log,
     health: healthProbe(runtime.docker, config, store),
@@ -90,6 +90,7 @@ export async function serve(config: Config, progress: Progress): Promise<{ app: 
     course,
     envs,
     terminals,
+    grading,
     allowedOrigins: config.allowedOrigins,
     webDist: projectPaths.webDist,
   });

@@ -1,12 +1,15 @@
+import { GradingService } from './checks/GradingService.ts';
 import { EnvManager } from './env/EnvManager.ts';
 import type { EnvironmentBackend, NodeAccess } from './env/EnvironmentBackend.ts';
 import type { Logger } from './log.ts';
+import type { ProgressStore } from './store/Store.ts';
 import { TerminalHub, type TerminalHubOptions } from './terminal/TerminalHub.ts';
 
-/** What the HTTP app needs on top of an environment backend. */
+/** What the HTTP app needs on top of an environment backend and the store. */
 export interface EnvServices {
   readonly envs: EnvManager;
   readonly terminals: TerminalHub;
+  readonly grading: GradingService;
 }
 
 /**
@@ -16,10 +19,11 @@ export interface EnvServices {
 export function createEnvServices(
   backend: EnvironmentBackend,
   access: NodeAccess,
+  store: ProgressStore,
   log: Logger,
   terminalOptions?: TerminalHubOptions,
 ): EnvServices {
   const terminals = new TerminalHub(access, log, terminalOptions);
   const envs = new EnvManager(backend, access, log, (envId) => void terminals.closeEnv(envId));
-  return { envs, terminals };
+  return { envs, terminals, grading: new GradingService(store, envs) };
 }

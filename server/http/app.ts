@@ -3,6 +3,7 @@ import { createServer, STATUS_CODES, type Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import path from 'node:path';
 import express, { type ErrorRequestHandler, type Express } from 'express';
+import type { GradingService } from '../checks/GradingService.ts';
 import type { EnvManager } from '../env/EnvManager.ts';
 import { AppError, isAppError } from '../errors.ts';
 import type { HealthProbe } from '../health.ts';
@@ -25,6 +26,7 @@ export interface AppDeps {
   readonly store: StudentStore & ProgressStore;
   readonly course: Course;
   readonly envs: EnvManager;
+  readonly grading: GradingService;
   readonly terminals: TerminalHub;
   /** The built browser app (dist/web); when missing, only the API is served. */
   readonly webDist?: string;

@@ -118,7 +118,8 @@ function snapshot(ready: boolean): ClusterSnapshot {
 const log = pino({ level: 'warn' });
 const backend = new DevBackend(0);
 const nodes = new DevNodes(backend);
-const { envs, terminals } = createEnvServices(backend, nodes, log);
+const store = new SqliteStore(':memory:');
+const { envs, terminals, grading } = createEnvServices(backend, nodes, store, log);
 const app = createApp({
   log,
   health: () =>
@@ -137,10 +138,11 @@ const app = createApp({
             store: { ok: true },
           },
     ),
-  store: new SqliteStore(':memory:'),
+  store,
   course: loadCourse(path.join(projectPaths.labs), checkTypes),
   envs,
   terminals,
+  grading,
   webDist: projectPaths.webDist,
 });
 app.server.listen(port, '127.0.0.1', () =>

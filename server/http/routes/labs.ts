@@ -1,10 +1,9 @@
 import { Router } from 'express';
 import { z } from 'zod';
-import { environmentContext, gradeQuiz, runCheck, type CheckResult } from '../../checks/registry.ts';
-import type { EnvManager } from '../../env/EnvManager.ts';
+import type { GradingService } from '../../checks/GradingService.ts';
 import { AppError, notFound } from '../../errors.ts';
 import type { Course } from '../../labs/loader.ts';
-import type { Lab, Lang } from '../../labs/model.ts';
+import type { Exercise, Lab, Lang } from '../../labs/model.ts';
 import { exerciseView, renderLab, summarizeLab } from '../../labs/render.ts';
 import type { ProgressStore, StudentStore } from '../../store/Store.ts';
 import type { CheckResponse, Outline } from '../apiTypes.ts';
@@ -15,12 +14,20 @@ import { parse } from '../validate.ts';
 export interface LabRouteDeps {
   readonly store: StudentStore & ProgressStore;
   readonly course: Course;
-  readonly envs: EnvManager;
+  readonly grading: GradingService;
 }
 
 const langQuery = z.object({ lang: z.enum(['zh', 'en']).optional() });
 const position = z.object({ step: z.number().int().min(0) }).strict();
 const checkBody = z.object({ answer: z.array(z.number().int().min(0)).max(20).optional() }).strict();
+
+/** Finds a lab's exercise or answers 404. */
+function exerciseOf(course: Course, labId: string, exerciseId: string): { lab: Lab; exercise: Exercise } {
+  const lab = labOf(course, labId);
+  const exercise = lab.exercises.find((e) => e.id === exerciseId);
+  if (!exercise) throw notFound('exercise', `Lab ${lab.id} has no exercise "${exerciseId}"`);
+  return { lab, exercise };
+}
 
 /** Finds a lab or answers 404. */
 export function labOf(course: Course, id: string): Lab {
@@ -31,7 +38,7 @@ export function labOf(course: Course, id: string): Lab {
 
 /** The course outline, lab pages, positions, checks and hints. */
 export function labRoutes(deps: LabRouteDeps): Router {
-  const { store, course } = deps;
+  const { store, course, grading } = deps;
   const r = Router();
   r.use(requireStudent(store));
 
@@ -75,82 +82,24 @@ export function labRoutes(deps: LabRouteDeps): Router {
 
   r.post('/labs/:id/checks/:exerciseId', async (req, res) => {
     const s = currentStudent(res);
-    const lab = labOf(course, req.params.id);
-    const exercise = lab.exercises.find((e) => e.id === req.params.exerciseId);
-    if (!exercise) throw notFound('exercise', `Lab ${lab.id} has no exercise "${req.params.exerciseId}"`);
+    const { lab, exercise } = exerciseOf(course, req.params.id, req.params.exerciseId);
     const body = parse(checkBody, req.body ?? {}, 'check request');
-    let result: CheckResult;
-    if (exercise.kind === 'quiz') {
-      if (body.answer === undefined || body.answer.length === 0)
-        throw new AppError(400, 'bad_request', 'A quiz needs an answer: { "answer": [choice indexes] }');
-      const outOfRange = body.answer.filter((a) => a >= exercise.choices.length);
-      if (outOfRange.length > 0)
-        throw new AppError(
-          400,
-          'bad_request',
-          `Choice ${outOfRange.join(', ')} does not exist (0..${exercise.choices.length - 1})`,
-        );
-      if (!exercise.multiple && body.answer.length > 1)
-        throw new AppError(400, 'bad_request', 'This question has one answer');
-      result = gradeQuiz(exercise, body.answer);
-    } else {
-      const env = await deps.envs.status(s);
-      if (env.phase !== 'running' || env.mode !== lab.environment) {
-        result = {
-          status: 'error',
-          message:
-            env.phase === 'running'
-              ? {
-                  zh: `这个实验需要 ${lab.environment} 模式的环境，你的环境是 ${env.mode} 模式`,
-                  en: `This lab needs a ${lab.environment} environment; yours is in ${env.mode} mode`,
-                }
-              : {
-                  zh: '你的环境没有在运行：请先启动它',
-                  en: 'Your environment is not running: start it first',
-                },
-          durationMs: 0,
-        };
-      } else {
-        result = await runCheck(exercise, environmentContext(deps.envs.nodes(s)));
-      }
-    }
-    // `error` means it could not run: not an attempt, no hint.
-    if (result.status !== 'error') {
-      store.recordAttempt(s.id, {
-        labId: lab.id,
-        exerciseId: exercise.id,
-        status: result.status,
-        message: result.message,
-        durationMs: result.durationMs,
-        ...(body.answer ? { answer: body.answer } : {}),
-      });
-      if (result.status === 'fail' && exercise.hints.length > 0)
-        store.revealHint(s.id, lab.id, exercise.id, exercise.hints.length);
-    }
     const lang: Lang = parse(langQuery, req.query, 'query').lang ?? s.lang;
-    const view = exerciseView(
-      exercise,
-      lang,
-      store.progress(s.id, lab.id).find((p) => p.exerciseId === exercise.id),
-    );
+    const result = await grading.grade(s, lab, exercise, body.answer);
+    const view = exerciseView(exercise, lang, grading.progressOn(s, lab, exercise));
     res.json({ ...result, exercise: view } satisfies CheckResponse);
   });
 
   r.post('/labs/:id/checks/:exerciseId/hints', (req, res) => {
     const s = currentStudent(res);
-    const lab = labOf(course, req.params.id);
-    const exercise = lab.exercises.find((e) => e.id === req.params.exerciseId);
-    if (!exercise) throw notFound('exercise', `Lab ${lab.id} has no exercise "${req.params.exerciseId}"`);
-    if (exercise.hints.length === 0)
-      throw new AppError(404, 'no_hints', `Exercise ${exercise.id} has no hints`);
-    store.revealHint(s.id, lab.id, exercise.id, exercise.hints.length);
-    const p = store.progress(s.id, lab.id).find((x) => x.exerciseId === exercise.id);
-    const view = exerciseView(exercise, parse(langQuery, req.query, 'query').lang ?? s.lang, p);
+    const { lab, exercise } = exerciseOf(course, req.params.id, req.params.exerciseId);
+    const lang: Lang = parse(langQuery, req.query, 'query').lang ?? s.lang;
+    const p = grading.revealHint(s, lab, exercise);
     res.json({
       status: p?.lastStatus ?? 'fail',
       message: p?.lastMessage ?? { zh: '', en: '' },
       durationMs: 0,
-      exercise: view,
+      exercise: exerciseView(exercise, lang, p),
     } satisfies CheckResponse);
   });
   return r;

@@ -55,7 +55,7 @@ export async function startApp(options: HarnessOptions = {}): Promise<Harness> {
   const store = new SqliteStore(':memory:');
   const backend = options.backend ?? new InstantBackend();
   const nodes = new InMemoryNodes(backend);
-  const { envs, terminals } = createEnvServices(backend, nodes, log, {
+  const { envs, terminals, grading } = createEnvServices(backend, nodes, store, log, {
     graceMs: options.graceMs ?? 60_000,
     scrollbackBytes: 1024,
   });
@@ -72,6 +72,7 @@ export async function startApp(options: HarnessOptions = {}): Promise<Harness> {
     course,
     envs,
     terminals,
+    grading,
     ...(options.withWebDist ? { webDist: fakeWebDist() } : {}),
     ...(options.allowedOrigins ? { allowedOrigins: options.allowedOrigins } : {}),
   });

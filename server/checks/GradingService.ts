@@ -1,0 +1,102 @@
+import type { EnvManager, EnvOwner } from '../env/EnvManager.ts';
+import { AppError } from '../errors.ts';
+import type { Exercise, Lab } from '../labs/model.ts';
+import type { ExerciseProgress, ProgressStore } from '../store/Store.ts';
+import { environmentContext, gradeQuiz, runCheck, type CheckResult } from './registry.ts';
+
+/** Whose work is graded: a student of the store. */
+export interface Grader extends EnvOwner {
+  readonly id: number;
+}
+
+/**
+ * Grading as a policy, apart from HTTP: a quiz answer is validated and graded against its key, a
+ * check runs on the student's own environment when it is up in the lab's mode, every graded try
+ * is recorded as an attempt and a fail reveals the next hint. A check that could not run
+ * (`error`) is neither an attempt nor a reason for a hint. The gradebook reads what this records.
+ */
+export class GradingService {
+  constructor(
+    private readonly store: ProgressStore,
+    private readonly envs: EnvManager,
+  ) {}
+
+  /** Grades one exercise for a student; quizzes need `answer` (choice indexes). */
+  async grade(
+    student: Grader,
+    lab: Lab,
+    exercise: Exercise,
+    answer?: readonly number[],
+  ): Promise<CheckResult> {
+    const result =
+      exercise.kind === 'quiz'
+        ? gradeQuiz(exercise, checkAnswer(exercise.choices.length, exercise.multiple, answer))
+        : await this.runOnEnvironment(student, lab, exercise);
+    if (result.status !== 'error') {
+      this.store.recordAttempt(student.id, {
+        labId: lab.id,
+        exerciseId: exercise.id,
+        status: result.status,
+        message: result.message,
+        durationMs: result.durationMs,
+        ...(answer ? { answer } : {}),
+      });
+      if (result.status === 'fail' && exercise.hints.length > 0)
+        this.store.revealHint(student.id, lab.id, exercise.id, exercise.hints.length);
+    }
+    return result;
+  }
+
+  /** Reveals the next hint of an exercise (404 when it has none); returns the student's progress on it. */
+  revealHint(student: Grader, lab: Lab, exercise: Exercise): ExerciseProgress | undefined {
+    if (exercise.hints.length === 0)
+      throw new AppError(404, 'no_hints', `Exercise ${exercise.id} has no hints`);
+    this.store.revealHint(student.id, lab.id, exercise.id, exercise.hints.length);
+    return this.progressOn(student, lab, exercise);
+  }
+
+  /** The student's progress on one exercise, if they touched it. */
+  progressOn(student: Grader, lab: Lab, exercise: Exercise): ExerciseProgress | undefined {
+    return this.store.progress(student.id, lab.id).find((p) => p.exerciseId === exercise.id);
+  }
+
+  private async runOnEnvironment(
+    student: Grader,
+    lab: Lab,
+    exercise: Exercise & { kind: 'check' },
+  ): Promise<CheckResult> {
+    const env = await this.envs.status(student);
+    if (env.phase === 'running' && env.mode === lab.environment)
+      return runCheck(exercise, environmentContext(this.envs.nodes(student)));
+    return {
+      status: 'error',
+      message:
+        env.phase === 'running'
+          ? {
+              zh: `这个实验需要 ${lab.environment} 模式的环境，你的环境是 ${env.mode} 模式`,
+              en: `This lab needs a ${lab.environment} environment; yours is in ${env.mode} mode`,
+            }
+          : { zh: '你的环境没有在运行：请先启动它', en: 'Your environment is not running: start it first' },
+      durationMs: 0,
+    };
+  }
+}
+
+/** A quiz answer as the question allows it: 400 with what is wrong otherwise. */
+function checkAnswer(
+  choices: number,
+  multiple: boolean,
+  answer: readonly number[] | undefined,
+): readonly number[] {
+  if (answer === undefined || answer.length === 0)
+    throw new AppError(400, 'bad_request', 'A quiz needs an answer: { "answer": [choice indexes] }');
+  const outOfRange = answer.filter((a) => a >= choices);
+  if (outOfRange.length > 0)
+    throw new AppError(
+      400,
+      'bad_request',
+      `Choice ${outOfRange.join(', ')} does not exist (0..${choices - 1})`,
+    );
+  if (!multiple && answer.length > 1) throw new AppError(400, 'bad_request', 'This question has one answer');
+  return answer;
+}

@@ -3,16 +3,7 @@
  * ends, so reading terminates even while producers keep writing.
  */
 import type { IHeaders, KafkaMessage } from 'kafkajs';
-
-/** A message as the `messages` document shows it (key and value as UTF-8, null kept null). */
-export interface MessageInfo {
-  partition: number;
-  offset: number;
-  key: string | null;
-  value: string | null;
-  timestamp: number;
-  headers: Record<string, string | string[]>;
-}
+import type { MessageInfo } from './types.ts';
 
 /** Offsets to read in one partition: [start, end). */
 export interface PartitionRange {

@@ -73,3 +73,101 @@ export interface Snapshot {
   groups: GroupInfo[];
   errors: string[];
 }
+
+/** The `topic <name>` document; an absent topic is `exists: false`, not an error. */
+export interface TopicDoc {
+  name: string;
+  exists: boolean;
+  partitions: PartitionInfo[];
+  /** The largest replica count over the partitions; null when the topic does not exist. */
+  replicationFactor: number | null;
+  /** Configs set on the topic itself (not broker defaults). */
+  configs: Record<string, string>;
+}
+
+/** One message as `messages` prints it. */
+export interface MessageInfo {
+  partition: number;
+  offset: number;
+  key: string | null;
+  value: string | null;
+  timestamp: number;
+  headers: Record<string, string | string[]>;
+}
+
+/** The `messages --topic <t> --max <n>` document. */
+export interface MessagesDoc {
+  topic: string;
+  exists: boolean;
+  count: number;
+  /** More messages exist than were read. */
+  truncated: boolean;
+  messages: MessageInfo[];
+}
+
+/** The `groups` document; partial trouble (one broker not listing) is in `errors`. */
+export interface GroupsDoc {
+  groups: GroupInfo[];
+  errors: string[];
+}
+
+/** The `group <id>` document; an unknown group is `exists: false` in state Dead. */
+export interface GroupDoc extends GroupInfo {
+  exists: boolean;
+}
+
+/** The `zk ls <path>` document. */
+export interface ZkLsDoc {
+  path: string;
+  exists: boolean;
+  children: string[];
+}
+
+/** A znode's stat as `zk get` prints it (the owner session as hex, as zkCli shows it). */
+export interface ZkStat {
+  version: number;
+  numChildren: number;
+  ctime: number;
+  mtime: number;
+  ephemeralOwner: string;
+}
+
+/** The `zk get <path>` document. */
+export interface ZkGetDoc {
+  path: string;
+  exists: boolean;
+  data: string | null;
+  stat: ZkStat | null;
+}
+
+/** One broker config; value is null for unset and sensitive entries. */
+export interface BrokerConfigEntry {
+  value: string | null;
+  source: string;
+  isDefault: boolean;
+  readOnly: boolean;
+}
+
+/** The `broker-config --broker <id> [--key <k>]` document. */
+export interface BrokerConfigDoc {
+  broker: number;
+  configs: Record<string, BrokerConfigEntry>;
+}
+
+/** One progress line of `ready` (JSON lines), and its last line (`ready`, or what is missing). */
+export interface ReadyLine {
+  phase?: string;
+  ok?: boolean;
+  done?: number;
+  total?: number;
+  id?: number;
+  ms?: number;
+  ready?: boolean;
+  error?: string;
+  missing?: (number | string)[];
+}
+
+/** What the agent prints when a command fails (exit code 1 or 2). */
+export interface AgentErrorDoc {
+  error: { code: string; message: string };
+}

@@ -3,6 +3,7 @@ import { LiveCluster } from '../cluster.ts';
 import type { CommandContext, CommandOutcome } from '../command.ts';
 import { AgentError } from '../errors.ts';
 import { DEFAULT_CONFIG_SOURCE, ResourceType } from '../wire/kafkaProtocol.ts';
+import type { BrokerConfigEntry } from '../types.ts';
 
 /** Kafka's ConfigEntry.ConfigSource names, by the code DescribeConfigs returns. */
 const SOURCES: Record<number, string> = {
@@ -16,14 +17,6 @@ const SOURCES: Record<number, string> = {
   7: 'CLIENT_METRICS_CONFIG',
   8: 'GROUP_CONFIG',
 };
-
-/** One config as the document shows it; value is null for unset and sensitive entries. */
-export interface BrokerConfigEntry {
-  value: string | null;
-  source: string;
-  isDefault: boolean;
-  readOnly: boolean;
-}
 
 /** The name of a DescribeConfigs source code. */
 export function sourceName(code: number): string {

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import type { ExecOptions, ExecResult, NodeName } from '../env/EnvironmentBackend.ts';
+import type { ClusterAgent } from '../cluster/ClusterAgent.ts';
 import type { Bilingual } from '../labs/model.ts';
 import type { PatternMatcher } from './pattern.ts';
 
@@ -10,11 +11,8 @@ import type { PatternMatcher } from './pattern.ts';
 export interface CheckContext {
   /** Runs a command on a server. */
   exec(node: NodeName, argv: readonly string[], opts?: ExecOptions): Promise<ExecResult>;
-  /**
-   * Runs `kafkalab-agent <args>` (on bigdata01 unless told otherwise) and returns its JSON. An
-   * agent failure is thrown as AgentError with the agent's error code.
-   */
-  agent<T>(args: readonly string[], node?: NodeName): Promise<T>;
+  /** Cluster facts through the in-environment agent; failures are `AgentError`s with its code. */
+  readonly cluster: ClusterAgent;
   /** Matches the check's patterns without stalling the server, whatever the content. */
   readonly patterns: PatternMatcher;
 }
@@ -40,17 +38,6 @@ export interface CheckType<P = Record<string, unknown>> {
    * student reads them after a failed attempt. `signal` aborts when the check's time is up.
    */
   run(ctx: CheckContext, params: P, signal: AbortSignal): Promise<CheckOutcome>;
-}
-
-/** A failure of the agent itself (bad arguments, cluster unreachable, timeout). */
-export class AgentError extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'AgentError';
-  }
 }
 
 /** Builds a bilingual message. */

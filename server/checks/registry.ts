@@ -1,7 +1,8 @@
-import type { EnvNodes, NodeName } from '../env/EnvironmentBackend.ts';
+import { clusterAgentOn } from '../cluster/ClusterAgent.ts';
+import type { EnvNodes } from '../env/EnvironmentBackend.ts';
 import { messageOf } from '../errors.ts';
 import type { Bilingual, CheckExercise, QuizExercise } from '../labs/model.ts';
-import { AgentError, type CheckContext, type CheckType } from './CheckType.ts';
+import type { CheckContext, CheckType } from './CheckType.ts';
 import { PatternTimeout, type PatternMatcher } from './pattern.ts';
 import { sharedPatternPool } from './PatternPool.ts';
 import { commandCheck, fileCheck } from './types/basic.ts';
@@ -124,31 +125,6 @@ export function environmentContext(
   return {
     patterns,
     exec: (node, argv, opts) => nodes.exec(node, argv, opts),
-    agent: async <T>(args: readonly string[], node: NodeName = 'bigdata01'): Promise<T> => {
-      const r = await nodes.exec(node, ['kafkalab-agent', ...args, '--timeout', '15000'], {
-        timeoutMs: 18_000,
-      });
-      const text = r.stdout.trim();
-      if (r.exitCode === 0) {
-        try {
-          return JSON.parse(text) as T;
-        } catch {
-          throw new AgentError(
-            'bad_output',
-            `the agent printed something that is not JSON: ${text.slice(0, 200)}`,
-          );
-        }
-      }
-      let error: { code?: string; message?: string } | undefined;
-      try {
-        error = (JSON.parse(text) as { error?: { code?: string; message?: string } }).error;
-      } catch {
-        error = undefined;
-      }
-      throw new AgentError(
-        error?.code ?? (r.timedOut ? 'timeout' : 'agent_failed'),
-        error?.message ?? (r.stderr.trim() || `agent exited with ${r.exitCode}`),
-      );
-    },
+    cluster: clusterAgentOn(nodes),
   };
 }

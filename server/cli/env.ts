@@ -1,7 +1,8 @@
 import { Command, Option } from 'commander';
-import type { EnvInfo, EnvMode, EnvRef } from '../env/EnvironmentBackend.ts';
+import { bindNodes, type EnvInfo, type EnvMode, type EnvRef } from '../env/EnvironmentBackend.ts';
 import { checkNode } from '../env/naming.ts';
-import { AppError } from '../errors.ts';
+import { clusterAgentOn } from '../cluster/ClusterAgent.ts';
+import { AppError, messageOf } from '../errors.ts';
 import { createRuntime, openStore, type Runtime } from '../main.ts';
 import type { StudentStore } from '../store/Store.ts';
 import type { CliContext } from './main.ts';
@@ -89,12 +90,12 @@ export function envCommands(ctx: CliContext): Command {
     .action(async (name: string) => {
       const rt = await runtime();
       const id = await resolveEnvOf(ctx, rt, name);
-      const r = await rt.nodes.exec(id, 'bigdata01', ['kafkalab-agent', 'snapshot'], { timeoutMs: 30_000 });
-      if (r.exitCode !== 0)
-        throw new AppError(502, 'agent_failed', `The agent failed (exit ${r.exitCode})`, {
-          details: `${r.stdout}${r.stderr}`,
+      const snap = await clusterAgentOn(bindNodes(rt.nodes, id))
+        .snapshot({ timeoutMs: 25_000 })
+        .catch((err: unknown) => {
+          throw new AppError(502, 'agent_failed', `The agent failed: ${messageOf(err)}`, { cause: err });
         });
-      ctx.out.write(`${JSON.stringify(JSON.parse(r.stdout), null, 2)}\n`);
+      ctx.out.write(`${JSON.stringify(snap, null, 2)}\n`);
     });
 
   for (const [verb, describe] of [

@@ -1,8 +1,28 @@
+import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import type Docker from 'dockerode';
 import type { ExecOptions, ExecResult } from '../env/EnvironmentBackend.ts';
 import { AppError, messageOf } from '../errors.ts';
+
+/** Where abortable commands record their pid inside the container. */
+const EXEC_PID_DIR = '/run/kafkalab/exec';
+
+/** Stops an abortable command: TERM to its `timeout`, which ends the command (KILL 2 s later). */
+async function killRecorded(docker: Docker, containerId: string, pidFile: string): Promise<void> {
+  await execIn(
+    docker,
+    containerId,
+    ['sh', '-c', `p=$(cat ${pidFile} 2>/dev/null) && kill -TERM "$p"; rm -f ${pidFile}`],
+    {
+      timeoutMs: 5000,
+    },
+  ).catch(() => undefined);
+}
+
+function aborted(argv: readonly string[]): AppError {
+  return new AppError(499, 'aborted', `${argv[0] ?? 'the command'} was stopped`);
+}
 
 /** Exit code of coreutils `timeout` when it had to stop the command. */
 const TIMEOUT_EXIT = 124;
@@ -19,14 +39,27 @@ export async function execIn(
   opts: ExecOptions = {},
 ): Promise<ExecResult> {
   if (argv.length === 0) throw new AppError(400, 'bad_request', 'Empty command');
+  if (opts.signal?.aborted) throw aborted(argv);
   const timeoutMs = opts.timeoutMs ?? 60_000;
   const secs = Math.max(1, Math.ceil(timeoutMs / 1000));
   const started = Date.now();
   const container = docker.getContainer(containerId);
+  const timed = ['timeout', '--kill-after=2', String(secs), ...argv];
+  // An abortable command records its pid (the `timeout` process: it passes a TERM on to the
+  // command), so an abort can kill it inside the container rather than just stop waiting.
+  const pidFile = opts.signal ? `${EXEC_PID_DIR}/${randomBytes(8).toString('hex')}` : undefined;
   let exec: Docker.Exec;
   try {
     exec = await container.exec({
-      Cmd: ['timeout', '--kill-after=2', String(secs), ...argv],
+      Cmd: pidFile
+        ? [
+            'sh',
+            '-c',
+            `mkdir -p ${EXEC_PID_DIR} && echo $$ > ${pidFile} && exec "$@"`,
+            'kafkalab-exec',
+            ...timed,
+          ]
+        : timed,
       AttachStdout: true,
       AttachStderr: true,
       AttachStdin: opts.stdin !== undefined,
@@ -57,8 +90,14 @@ export async function execIn(
     stream.write(opts.stdin);
     stream.end();
   }
+  const onAbort = (): void => void killRecorded(docker, containerId, pidFile ?? '');
+  opts.signal?.addEventListener('abort', onAbort, { once: true });
   await ended;
   clearTimeout(guard);
+  opts.signal?.removeEventListener('abort', onAbort);
+  if (opts.signal?.aborted) throw aborted(argv);
+  if (pidFile)
+    void execIn(docker, containerId, ['rm', '-f', pidFile], { timeoutMs: 5000 }).catch(() => undefined);
 
   let exitCode = -1;
   // The engine may report the exit code a moment after the stream ends.

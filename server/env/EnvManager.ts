@@ -1,5 +1,6 @@
+import { clusterAgentOn } from '../cluster/ClusterAgent.ts';
 import { AppError, isAppError, messageOf } from '../errors.ts';
-import type { BootEvent, ClusterSnapshot, EnvMessage, EnvStatus } from '../http/apiTypes.ts';
+import type { BootEvent, EnvMessage, EnvStatus } from '../http/apiTypes.ts';
 import type { Logger } from '../log.ts';
 import type { ProgressEvent } from '../progress.ts';
 import {
@@ -206,20 +207,9 @@ export class EnvManager {
       try {
         const info = await this.backend.status(t.ref);
         if (info?.state !== 'running') return;
-        const r = await this.access.exec(
-          t.ref,
-          'bigdata01',
-          ['kafkalab-agent', 'snapshot', '--timeout', '4000'],
-          { timeoutMs: 8000 },
-        );
-        const message: EnvMessage =
-          r.exitCode === 0
-            ? { type: 'snapshot', snapshot: JSON.parse(r.stdout) as ClusterSnapshot }
-            : {
-                type: 'snapshot-error',
-                message: r.stderr.trim() || r.stdout.trim() || `agent exited with ${r.exitCode}`,
-              };
-        for (const l of t.listeners) l(message);
+        // Short: a slow cluster must not delay the next picture by much.
+        const snapshot = await clusterAgentOn(bindNodes(this.access, t.ref)).snapshot({ timeoutMs: 4000 });
+        for (const l of t.listeners) l({ type: 'snapshot', snapshot });
       } catch (err) {
         for (const l of t.listeners) l({ type: 'snapshot-error', message: messageOf(err) });
       } finally {

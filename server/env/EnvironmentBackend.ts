@@ -13,6 +13,8 @@ export interface ExecOptions {
   readonly maxOutputBytes?: number;
   /** Called with stdout as it arrives (for progress), in addition to collecting it. */
   readonly onStdout?: (text: string) => void;
+  /** Kills the command (in the container, not just the client's wait) and rejects with `aborted`. */
+  readonly signal?: AbortSignal;
 }
 
 /** What a command did. */

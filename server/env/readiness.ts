@@ -1,21 +1,18 @@
-import { AppError } from '../errors.ts';
+import type { ReadyLine } from '../../agent/types.ts';
+import { clusterAgentOn } from '../cluster/ClusterAgent.ts';
+import { AppError, messageOf } from '../errors.ts';
 import type { Progress } from '../progress.ts';
-import { NODES, type EnvRef, type ExecResult, type NodeAccess, type NodeName } from './EnvironmentBackend.ts';
+import {
+  bindNodes,
+  NODES,
+  type EnvRef,
+  type ExecResult,
+  type NodeAccess,
+  type NodeName,
+} from './EnvironmentBackend.ts';
 
 /** How often ZooKeeper's state is polled while waiting for the quorum. */
 const POLL_MS = 400;
-
-/** One line of `kafkalab-agent ready` (JSON lines). */
-interface ReadyLine {
-  phase?: string;
-  done?: number;
-  total?: number;
-  id?: number;
-  ms?: number;
-  ready?: boolean;
-  error?: string;
-  missing?: (number | string)[];
-}
 
 /**
  * What "ready" means, checked from inside the environment: a ZooKeeper quorum with a leader,
@@ -96,10 +93,7 @@ export class Readiness {
   /** Waits for `brokers` registered brokers, a controller and a round trip, via the agent. */
   async kafka(env: EnvRef, brokers: number, deadline: number, progress: Progress): Promise<void> {
     const remaining = Math.max(2000, deadline - Date.now());
-    let buffered = '';
-    let last: ReadyLine | undefined;
     const onLine = (line: ReadyLine): void => {
-      last = line;
       if (line.phase === 'brokers' && line.done !== undefined) {
         progress({
           phase: 'brokers',
@@ -113,30 +107,17 @@ export class Readiness {
         progress({ phase: 'roundtrip', message: `produce/consume round trip ok (${line.ms} ms)` });
       }
     };
-    const r = await this.access.exec(
-      env,
-      'bigdata01',
-      ['kafkalab-agent', 'ready', '--brokers', String(brokers), '--timeout', String(remaining)],
-      {
-        timeoutMs: remaining + 5000,
-        onStdout: (text) => {
-          buffered += text;
-          let nl: number;
-          while ((nl = buffered.indexOf('\n')) >= 0) {
-            const raw = buffered.slice(0, nl).trim();
-            buffered = buffered.slice(nl + 1);
-            if (raw === '') continue;
-            try {
-              onLine(JSON.parse(raw) as ReadyLine);
-            } catch {
-              // Not a JSON line (should not happen); the final result decides.
-            }
-          }
-        },
-      },
-    );
-    if (r.exitCode === 0 && last?.ready === true) return;
-    throw await this.brokersNotReady(env, last, r.stderr);
+    let last: ReadyLine | undefined;
+    let failure = '';
+    try {
+      last = await clusterAgentOn(bindNodes(this.access, env)).ready(brokers, onLine, {
+        timeoutMs: remaining,
+      });
+    } catch (err) {
+      failure = messageOf(err);
+    }
+    if (last?.ready === true) return;
+    throw await this.brokersNotReady(env, last, failure);
   }
 
   /**

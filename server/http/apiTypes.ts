@@ -2,6 +2,7 @@
  * The HTTP and WebSocket contract between the server and the browser app (web/ imports these
  * types). Every error answer is `ApiError` with a 4xx/5xx status.
  */
+import type { Snapshot } from '../../agent/types.ts';
 
 /** zh or en. */
 export type Lang = 'zh' | 'en';
@@ -197,36 +198,11 @@ export interface SavedFile {
   bytes: number;
 }
 
-/** The cluster as the agent sees it; /ws/env pushes it every few seconds while the page is open. */
-export interface ClusterSnapshot {
-  at: string;
-  brokers: { id: number; host: string | null; port: number | null; up: boolean }[];
-  controller: number | null;
-  topics: {
-    name: string;
-    internal: boolean;
-    partitions: { partition: number; leader: number; replicas: number[]; isr: number[]; offline: number[] }[];
-  }[];
-  groups: {
-    groupId: string;
-    state: string;
-    members: {
-      memberId: string;
-      clientId: string;
-      host: string;
-      assignments: { topic: string; partitions: number[] }[];
-    }[];
-    offsets: {
-      topic: string;
-      partition: number;
-      committed: number;
-      end: number | null;
-      lag: number | null;
-    }[];
-    totalLag: number;
-  }[];
-  errors: string[];
-}
+/**
+ * The cluster as the agent sees it (the agent's own document type); /ws/env pushes it every few
+ * seconds while the page is open.
+ */
+export type ClusterSnapshot = Snapshot;
 
 /** Messages on WS /ws/env (JSON text frames, server to browser). */
 export type EnvMessage =

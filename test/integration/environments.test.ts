@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { EnvInfo, EnvRef } from '../../server/env/EnvironmentBackend.ts';
+import { environmentContext, runCheck } from '../../server/checks/registry.ts';
+import { bindNodes, type EnvInfo, type EnvRef } from '../../server/env/EnvironmentBackend.ts';
+import type { CheckExercise } from '../../server/labs/model.ts';
 import { LABELS } from '../../server/env/labels.ts';
 import { newEnvId } from '../../server/env/naming.ts';
 import { projectPaths } from '../../server/paths.ts';
@@ -317,6 +319,38 @@ describe('ownership, admission and concurrency', () => {
     // The owner's own calls, made after the refused ones, still work.
     expect((await backend.status(ready))?.state).toBe('running');
     expect((await access.exec(ready, 'bigdata01', ['true'])).exitCode).toBe(0);
+  });
+
+  it('kills a timed-out check’s command inside the server instead of abandoning it', async () => {
+    const exercise: CheckExercise = {
+      kind: 'check',
+      id: 'slow',
+      title: { zh: '慢', en: 'slow' },
+      type: 'command',
+      params: { node: 'bigdata01', run: 'sleep 297', exitCode: 0 },
+      points: 1,
+      hints: [],
+      timeoutSec: 2,
+      line: 1,
+    };
+    const result = await runCheck(exercise, environmentContext(bindNodes(access, ready)));
+    expect(result.status).toBe('error');
+    expect(result.message.en).toContain('did not finish within 2 s');
+    // The abort kills it in the container: no `sleep 297` is left once the kill has landed.
+    expect(
+      await eventually(
+        async () =>
+          (await sh(ready, 'bigdata01', 'pgrep -f "sleep 297" || echo none')).stdout.trim() === 'none',
+        10_000,
+        200,
+      ),
+    ).toBe(true);
+    // And an aborted exec says so.
+    const controller = new AbortController();
+    controller.abort();
+    await expect(
+      access.exec(ready, 'bigdata01', ['true'], { signal: controller.signal }),
+    ).rejects.toMatchObject({ reason: 'aborted' });
   });
 
   it('follows symbolic links before the editor’s path rules, so a link cannot open a closed folder', async () => {

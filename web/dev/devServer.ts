@@ -92,6 +92,7 @@ function snapshot(ready: boolean): ClusterSnapshot {
           {
             groupId: 'order-service',
             state: 'Stable',
+            protocolType: 'consumer',
             members: [
               {
                 memberId: 'consumer-1',

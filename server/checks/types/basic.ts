@@ -32,7 +32,7 @@ export const commandCheck: CheckType<z.infer<typeof commandParams>> = {
     'Runs a bash command on a server; passes when the exit code (default 0) and output patterns match',
   params: commandParams,
   async run(ctx, p, signal) {
-    const r = await ctx.exec(p.node, ['bash', '-lc', p.run], { timeoutMs: 15_000 });
+    const r = await ctx.exec(p.node, ['bash', '-lc', p.run], { timeoutMs: 15_000, signal });
     // The command line is the exercise's answer key as much as the patterns are: messages name
     // the label, or just "the check's command", and quote what came out.
     if (r.exitCode !== p.exitCode) {
@@ -101,9 +101,7 @@ export const fileCheck: CheckType<z.infer<typeof fileParams>> = {
         'sh',
         p.path,
       ],
-      {
-        timeoutMs: 10_000,
-      },
+      { timeoutMs: 10_000, signal },
     );
     const what = p.directory ? { zh: '目录', en: 'directory' } : { zh: '文件', en: 'file' };
     const exists = r.exitCode === 0;

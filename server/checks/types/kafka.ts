@@ -1,48 +1,9 @@
 import { z } from 'zod';
-import {
-  AgentError,
-  fail,
-  pass,
-  type CheckContext,
-  type CheckOutcome,
-  type CheckType,
-} from '../CheckType.ts';
+import type { TopicDoc } from '../../../agent/types.ts';
+import { AgentError } from '../../cluster/ClusterAgent.ts';
+import { fail, pass, type CheckContext, type CheckOutcome, type CheckType } from '../CheckType.ts';
 import { patternString } from '../pattern.ts';
 import { excerpt } from './basic.ts';
-
-/** The agent's answers, as far as the checks read them (see agent/ for the full contract). */
-interface PartitionInfo {
-  partition: number;
-  leader: number;
-  replicas: number[];
-  isr: number[];
-}
-interface SnapshotAnswer {
-  brokers: { id: number; host: string | null; up: boolean }[];
-  controller: number | null;
-  errors: string[];
-}
-interface TopicAnswer {
-  name: string;
-  exists: boolean;
-  partitions: PartitionInfo[];
-  replicationFactor: number;
-  configs: Record<string, string>;
-}
-interface MessagesAnswer {
-  exists: boolean;
-  count: number;
-  truncated: boolean;
-  messages: { partition: number; offset: string | number; key: string | null; value: string | null }[];
-}
-interface GroupAnswer {
-  exists: boolean;
-  groupId: string;
-  state: string;
-  members: { memberId: string; clientId: string; assignments: { topic: string; partitions: number[] }[] }[];
-  offsets: { topic: string; partition: number; committed: number; end: number; lag: number | null }[];
-  totalLag: number;
-}
 
 /**
  * Runs a check that needs a reachable cluster. "No broker answers" is the student's state to fix,
@@ -95,9 +56,9 @@ export const brokersCheck: CheckType<z.infer<typeof brokersParams>> = {
   id: 'kafka.brokers',
   describe: 'The number of live brokers and/or their ids',
   params: brokersParams,
-  run: (ctx, p) =>
+  run: (ctx, p, signal) =>
     withCluster(async () => {
-      const snap = await ctx.agent<SnapshotAnswer>(['snapshot']);
+      const snap = await ctx.cluster.snapshot({ signal });
       const up = snap.brokers
         .filter((b) => b.up)
         .map((b) => b.id)
@@ -149,7 +110,7 @@ export const topicCheck: CheckType<z.infer<typeof topicParams>> = {
   run: (ctx, p, signal) =>
     withCluster(async () => {
       if (p.topic === undefined) return anyTopic(ctx, p, signal);
-      const t = await ctx.agent<TopicAnswer>(['topic', p.topic]);
+      const t = await ctx.cluster.topic(p.topic, { signal });
       return judgeTopic(t, { ...p, topic: p.topic });
     }),
 };
@@ -162,9 +123,7 @@ async function anyTopic(
   p: z.infer<typeof topicParams>,
   signal: AbortSignal,
 ): Promise<CheckOutcome> {
-  const snap = await ctx.agent<{
-    topics: { name: string; internal: boolean; partitions: PartitionInfo[] }[];
-  }>(['snapshot']);
+  const snap = await ctx.cluster.snapshot({ signal });
   const candidates = snap.topics.filter((t) => !t.internal && !t.name.startsWith('__'));
   const excluded =
     p.excluding === undefined
@@ -182,8 +141,8 @@ async function anyTopic(
       (p.partitions === undefined || t.partitions.length === p.partitions) &&
       (p.replicationFactor === undefined || t.partitions[0]?.replicas.length === p.replicationFactor);
     const detail =
-      shapeFits && p.configs !== undefined ? await ctx.agent<TopicAnswer>(['topic', t.name]) : undefined;
-    const answer: TopicAnswer = detail ?? {
+      shapeFits && p.configs !== undefined ? await ctx.cluster.topic(t.name, { signal }) : undefined;
+    const answer: TopicDoc = detail ?? {
       name: t.name,
       exists: true,
       partitions: t.partitions,
@@ -196,7 +155,7 @@ async function anyTopic(
   return last ?? fail('没有符合要求的主题', 'No topic fits');
 }
 
-function judgeTopic(t: TopicAnswer, p: TopicParams): CheckOutcome {
+function judgeTopic(t: TopicDoc, p: TopicParams): CheckOutcome {
   if (!p.exists) {
     return t.exists
       ? fail(`主题 ${p.topic} 仍然存在`, `Topic ${p.topic} still exists`)
@@ -260,7 +219,7 @@ export const messagesCheck: CheckType<z.infer<typeof messagesParams>> = {
   run: (ctx, p, signal) =>
     withCluster(async () => {
       const max = Math.max(1000, (p.count ?? p.minCount ?? 0) + 100);
-      const m = await ctx.agent<MessagesAnswer>(['messages', '--topic', p.topic, '--max', String(max)]);
+      const m = await ctx.cluster.messages(p.topic, max, { signal });
       if (!m.exists) return fail(`没有主题 ${p.topic}`, `There is no topic ${p.topic}`);
       const keyed = m.messages.filter((x) => p.key === undefined || x.key === p.key);
       const valueFits =
@@ -342,9 +301,9 @@ export const groupCheck: CheckType<z.infer<typeof groupParams>> = {
   id: 'kafka.group',
   describe: 'A consumer group: exists, members, state, committed offsets on a topic, lag bounds',
   params: groupParams,
-  run: (ctx, p) =>
+  run: (ctx, p, signal) =>
     withCluster(async () => {
-      const g = await ctx.agent<GroupAnswer>(['group', p.group]);
+      const g = await ctx.cluster.group(p.group, { signal });
       if (!p.exists) {
         return g.exists
           ? fail(`消费者组 ${p.group} 仍然存在`, `Consumer group ${p.group} still exists`)

@@ -1,23 +1,10 @@
 import { z } from 'zod';
-import { AgentError, fail, pass, type CheckType } from '../CheckType.ts';
+import { AgentError } from '../../cluster/ClusterAgent.ts';
+import type { BrokerConfigDoc } from '../../../agent/types.ts';
+import { fail, pass, type CheckType } from '../CheckType.ts';
 import { multilinePatternString, patternString } from '../pattern.ts';
 import { withCluster } from './kafka.ts';
 import { excerpt } from './basic.ts';
-
-interface ZkLs {
-  path: string;
-  exists: boolean;
-  children: string[];
-}
-interface ZkGet {
-  path: string;
-  exists: boolean;
-  data: string | null;
-}
-interface BrokerConfigAnswer {
-  broker: number;
-  configs: Record<string, { value: string | null; source: string; isDefault: boolean }>;
-}
 
 const zkParams = z
   .object({
@@ -39,7 +26,7 @@ export const zkPathCheck: CheckType<z.infer<typeof zkParams>> = {
   params: zkParams,
   run: (ctx, p, signal) =>
     withCluster(async () => {
-      const ls = await ctx.agent<ZkLs>(['zk', 'ls', p.path]);
+      const ls = await ctx.cluster.zkLs(p.path, { signal });
       if (!p.exists) {
         return ls.exists
           ? fail(`ZooKeeper 中仍有 ${p.path}`, `${p.path} still exists in ZooKeeper`)
@@ -60,7 +47,7 @@ export const zkPathCheck: CheckType<z.infer<typeof zkParams>> = {
         );
       }
       if (p.data !== undefined) {
-        const got = await ctx.agent<ZkGet>(['zk', 'get', p.path]);
+        const got = await ctx.cluster.zkGet(p.path, { signal });
         if (!(await ctx.patterns.test(p.data, got.data ?? '', signal))) {
           return fail(
             `${p.path} 的数据不符合要求：${excerpt(got.data ?? '')}`,
@@ -93,15 +80,9 @@ export const brokerConfigCheck: CheckType<z.infer<typeof brokerConfigParams>> = 
   describe: "A broker's effective value of a setting, as reported by the running broker",
   params: brokerConfigParams,
   async run(ctx, p, signal) {
-    let answer: BrokerConfigAnswer;
+    let answer: BrokerConfigDoc;
     try {
-      answer = await ctx.agent<BrokerConfigAnswer>([
-        'broker-config',
-        '--broker',
-        String(p.broker),
-        '--key',
-        p.key,
-      ]);
+      answer = await ctx.cluster.brokerConfig(p.broker, p.key, { signal });
     } catch (err) {
       if (err instanceof AgentError && (err.code === 'kafka_unreachable' || err.code === 'not_found')) {
         return fail(

@@ -6,7 +6,14 @@ import { pino } from 'pino';
 import { loadConfig } from '../../../server/config.ts';
 import type { DockerBackend, DockerBackendOptions } from '../../../server/env/DockerBackend.ts';
 import type { DockerNodeAccess } from '../../../server/env/DockerNodeAccess.ts';
-import type { EnvRef, NodeAccess, NodeName } from '../../../server/env/EnvironmentBackend.ts';
+import type { Snapshot } from '../../../agent/types.ts';
+import { clusterAgentOn } from '../../../server/cluster/ClusterAgent.ts';
+import {
+  bindNodes,
+  type EnvRef,
+  type NodeAccess,
+  type NodeName,
+} from '../../../server/env/EnvironmentBackend.ts';
 import { connectDocker, createEnvironments } from '../../../server/main.ts';
 
 /** The engine the integration tier runs against (started by `npm run images` before the tier). */
@@ -86,26 +93,9 @@ export function testEnvironments(
   return { docker, ...createEnvironments(config, docker, pino({ level: 'silent' }), overrides) };
 }
 
-/** The agent's cluster snapshot, parsed. */
-export async function snapshot(
-  access: NodeAccess,
-  env: EnvRef,
-  node: NodeName = 'bigdata01',
-): Promise<Snapshot> {
-  const r = await access.exec(env, node, ['kafkalab-agent', 'snapshot'], { timeoutMs: 30_000 });
-  if (r.exitCode !== 0) throw new Error(`agent snapshot failed (${r.exitCode}): ${r.stdout}${r.stderr}`);
-  return JSON.parse(r.stdout) as Snapshot;
-}
-
-/** The parts of the agent's snapshot the tests read. */
-export interface Snapshot {
-  brokers: { id: number; host: string | null; up: boolean }[];
-  controller: number | null;
-  topics: {
-    name: string;
-    partitions: { partition: number; leader: number; replicas: number[]; isr: number[] }[];
-  }[];
-  errors: string[];
+/** The agent's cluster snapshot, through the same typed ClusterAgent the server uses. */
+export function snapshot(access: NodeAccess, env: EnvRef, node: NodeName = 'bigdata01'): Promise<Snapshot> {
+  return clusterAgentOn(bindNodes(access, env)).snapshot({ node, timeoutMs: 25_000 });
 }
 
 /** Polls `probe` until it returns true or the time is up; returns the last value. */

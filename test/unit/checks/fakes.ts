@@ -1,7 +1,8 @@
 import type { ExecOptions, ExecResult } from '../../../server/env/EnvironmentBackend.ts';
 import { execResult } from '../../../server/env/InMemoryEnvironments.ts';
 import type { NodeName } from '../../../server/env/EnvironmentBackend.ts';
-import { AgentError, type CheckContext } from '../../../server/checks/CheckType.ts';
+import type { CheckContext } from '../../../server/checks/CheckType.ts';
+import { AgentError, clusterAgentFrom } from '../../../server/cluster/ClusterAgent.ts';
 import type { PatternMatcher } from '../../../server/checks/pattern.ts';
 import { sharedPatternPool } from '../../../server/checks/PatternPool.ts';
 
@@ -19,12 +20,13 @@ export function clusterAnswering(
 ): CheckContext {
   return {
     patterns,
-    agent: <T>(args: readonly string[]): Promise<T> => {
+    // The real ClusterAgent's command lines, answered from the table.
+    cluster: clusterAgentFrom(<T>(args: readonly string[]): Promise<T> => {
       const key = args.join(' ');
       if (!(key in answers)) return Promise.reject(new Error(`the fake agent has no answer for "${key}"`));
       const answer = answers[key];
       return answer instanceof AgentError ? Promise.reject(answer) : Promise.resolve(answer as T);
-    },
+    }),
     exec: (node: NodeName, argv: readonly string[], _opts?: ExecOptions): Promise<ExecResult> =>
       Promise.resolve(execResult(exec?.(node, argv))),
   };
@@ -41,6 +43,6 @@ export const zookeeperDown = new AgentError('zk_unreachable', 'no ZooKeeper serv
 /** A context whose agent never answers (a hung cluster). */
 export const hangingCluster: CheckContext = {
   patterns: sharedPatternPool,
-  agent: () => new Promise(() => undefined),
+  cluster: clusterAgentFrom(() => new Promise(() => undefined)),
   exec: () => new Promise(() => undefined),
 };

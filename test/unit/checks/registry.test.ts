@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AgentError } from '../../../server/checks/CheckType.ts';
+import { AgentError } from '../../../server/cluster/ClusterAgent.ts';
 import { environmentContext, gradeQuiz, runCheck } from '../../../server/checks/registry.ts';
 import type { ExecResult } from '../../../server/env/EnvironmentBackend.ts';
 import type { EnvNodes } from '../../../server/env/EnvironmentBackend.ts';
@@ -79,7 +79,7 @@ describe('environmentContext', () => {
     }) as unknown as EnvNodes;
 
   it('parses the agent’s JSON', async () => {
-    await expect(environmentContext(agentPrinting(0, '{"a":1}\n')).agent(['snapshot'])).resolves.toEqual({
+    await expect(environmentContext(agentPrinting(0, '{"a":1}\n')).cluster.snapshot()).resolves.toEqual({
       a: 1,
     });
   });
@@ -87,17 +87,17 @@ describe('environmentContext', () => {
     const err = await environmentContext(
       agentPrinting(1, '{"error":{"code":"kafka_unreachable","message":"no broker"}}'),
     )
-      .agent(['snapshot'])
+      .cluster.snapshot()
       .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(AgentError);
     expect(err).toMatchObject({ code: 'kafka_unreachable', message: 'no broker' });
   });
   it('reports output that is not JSON, and usage errors, with what was printed', async () => {
     await expect(
-      environmentContext(agentPrinting(0, 'Exception in thread')).agent(['x']),
+      environmentContext(agentPrinting(0, 'Exception in thread')).cluster.groups(),
     ).rejects.toMatchObject({ code: 'bad_output' });
     await expect(
-      environmentContext(agentPrinting(2, '', 'unknown command x')).agent(['x']),
+      environmentContext(agentPrinting(2, '', 'unknown command x')).cluster.groups(),
     ).rejects.toMatchObject({
       code: 'agent_failed',
       message: 'unknown command x',

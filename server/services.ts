@@ -23,7 +23,7 @@ export function createEnvServices(
   log: Logger,
   terminalOptions?: TerminalHubOptions,
 ): EnvServices {
-  const terminals = new TerminalHub(access, log, terminalOptions);
+  const terminals = new TerminalHub(log, terminalOptions);
   const envs = new EnvManager(backend, access, log, (envId) => void terminals.closeEnv(envId));
   return { envs, terminals, grading: new GradingService(store, envs) };
 }

@@ -60,11 +60,6 @@ export class EnvManager {
     return bindNodes(this.access, this.track(student).ref);
   }
 
-  /** Which environment is the student's, with the owner every backend call checks. */
-  refOf(student: EnvOwner): EnvRef {
-    return this.track(student).ref;
-  }
-
   /** The student's environment as the browser sees it. */
   async status(student: EnvOwner): Promise<EnvStatus> {
     const t = this.track(student);

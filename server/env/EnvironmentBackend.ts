@@ -156,6 +156,8 @@ export interface NodeAccess {
  * instead of an environment id, so they cannot address anyone else's.
  */
 export interface EnvNodes {
+  /** Names this binding (owner and environment) for keeping sessions apart; it addresses nothing. */
+  readonly key: string;
   exec(node: NodeName, argv: readonly string[], opts?: ExecOptions): Promise<ExecResult>;
   openTerminal(node: NodeName, size: { cols: number; rows: number }): Promise<TerminalSession>;
   listDir(node: NodeName, path: string): Promise<DirEntry[]>;
@@ -166,6 +168,7 @@ export interface EnvNodes {
 /** Binds node access to one environment. */
 export function bindNodes(access: NodeAccess, env: EnvRef): EnvNodes {
   return {
+    key: `${env.owner}\0${env.id}`,
     exec: (node, argv, opts) => access.exec(env, node, argv, opts),
     openTerminal: (node, size) => access.openTerminal(env, node, size),
     listDir: (node, p) => access.listDir(env, node, p),

@@ -150,7 +150,7 @@ async function terminalSocket(
     if (env.phase !== 'running')
       throw new AppError(409, 'env_not_running', 'Your environment is not running: start it first');
     let throttled = false;
-    attachment = await deps.terminals.attach(deps.envs.refOf(student), node, size, {
+    attachment = await deps.terminals.attach(deps.envs.nodes(student), node, size, {
       attached: ({ fresh, replayed }) => send({ type: 'attached', node, fresh, replayed }),
       data: (chunk) => {
         if (ws.readyState !== ws.OPEN) return;

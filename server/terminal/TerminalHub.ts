@@ -1,4 +1,4 @@
-import type { EnvRef, NodeAccess, NodeName, TerminalSession } from '../env/EnvironmentBackend.ts';
+import type { EnvNodes, NodeName, TerminalSession } from '../env/EnvironmentBackend.ts';
 import type { Logger } from '../log.ts';
 
 /** Where a terminal's output goes while a browser is attached. */
@@ -61,25 +61,25 @@ export class TerminalHub {
   private readonly opening = new Map<string, Promise<Session>>();
 
   constructor(
-    private readonly access: NodeAccess,
     private readonly log: Logger,
     private readonly opts: TerminalHubOptions = { graceMs: 120_000, scrollbackBytes: 256 * 1024 },
   ) {}
 
-  /** Attaches a sink to the shell of (owner, env, node), opening one if needed. */
+  /** Attaches a sink to the shell of (the student's environment, node), opening one if needed. */
   async attach(
-    env: EnvRef,
+    nodes: EnvNodes,
     node: NodeName,
     size: { cols: number; rows: number },
     sink: TerminalSink,
   ): Promise<Attachment> {
-    const key = `${env.owner}\0${env.id}\0${node}`;
+    // owner \0 environment id \0 node: closeEnv finds an environment's shells by the middle part.
+    const key = `${nodes.key}\0${node}`;
     let session = this.sessions.get(key);
     const fresh = session === undefined;
     if (!session) {
       let pending = this.opening.get(key);
       if (!pending) {
-        pending = this.open(key, env, node, size).finally(() => this.opening.delete(key));
+        pending = this.open(key, nodes, node, size).finally(() => this.opening.delete(key));
         this.opening.set(key, pending);
       }
       session = await pending;
@@ -144,11 +144,11 @@ export class TerminalHub {
 
   private async open(
     key: string,
-    env: EnvRef,
+    nodes: EnvNodes,
     node: NodeName,
     size: { cols: number; rows: number },
   ): Promise<Session> {
-    const term = await this.access.openTerminal(env, node, size);
+    const term = await nodes.openTerminal(node, size);
     const session: Session = {
       term,
       scrollback: new Scrollback(this.opts.scrollbackBytes),
@@ -165,7 +165,7 @@ export class TerminalHub {
       session.sink?.exit();
     });
     this.sessions.set(key, session);
-    this.log.debug({ envId: env.id, node }, 'terminal opened');
+    this.log.debug({ node }, 'terminal opened');
     return session;
   }
 

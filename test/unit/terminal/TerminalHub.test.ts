@@ -1,6 +1,6 @@
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
-import type { EnvRef } from '../../../server/env/EnvironmentBackend.ts';
+import { bindNodes, type EnvRef } from '../../../server/env/EnvironmentBackend.ts';
 import { newEnvId } from '../../../server/env/naming.ts';
 import { TerminalHub, type TerminalSink } from '../../../server/terminal/TerminalHub.ts';
 import { InMemoryNodes, InstantBackend } from '../../../server/env/InMemoryEnvironments.ts';
@@ -11,7 +11,7 @@ async function hubWithShell(): Promise<{ hub: TerminalHub; nodes: InMemoryNodes;
   const backend = new InstantBackend();
   const env = await backend.create({ id: newEnvId(), owner: 'alice', mode: 'ready' });
   const nodes = new InMemoryNodes(backend);
-  return { hub: new TerminalHub(nodes, log, { graceMs: 60_000, scrollbackBytes: 1024 }), nodes, env };
+  return { hub: new TerminalHub(log, { graceMs: 60_000, scrollbackBytes: 1024 }), nodes, env };
 }
 
 const sink = (): TerminalSink & { out: string[] } => {
@@ -28,7 +28,7 @@ const sink = (): TerminalSink & { out: string[] } => {
 describe('TerminalHub flow control', () => {
   it('keeps a terminal the browser paused paused when the server’s back-pressure drains', async () => {
     const { hub, nodes, env } = await hubWithShell();
-    const a = await hub.attach(env, 'bigdata01', { cols: 80, rows: 24 }, sink());
+    const a = await hub.attach(bindNodes(nodes, env), 'bigdata01', { cols: 80, rows: 24 }, sink());
     const stream = nodes.terminals[0]?.stream;
     if (!stream) throw new Error('no terminal opened');
     expect(stream.isPaused()).toBe(false);
@@ -52,7 +52,7 @@ describe('TerminalHub flow control', () => {
 
   it('lets output flow into the scrollback once nobody is attached, whatever held it', async () => {
     const { hub, nodes, env } = await hubWithShell();
-    const a = await hub.attach(env, 'bigdata01', { cols: 80, rows: 24 }, sink());
+    const a = await hub.attach(bindNodes(nodes, env), 'bigdata01', { cols: 80, rows: 24 }, sink());
     a.pause('browser');
     a.pause('backpressure');
     a.detach();

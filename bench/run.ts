@@ -7,6 +7,7 @@ import { consoleProgress } from '../server/progress.ts';
 import { brokerSection } from './sections/broker.ts';
 import { environmentsSection } from './sections/environments.ts';
 import { imagesSection } from './sections/images.ts';
+import { safetySection } from './sections/safety.ts';
 import { webSection } from './sections/web.ts';
 import type { Metric, Section } from './types.ts';
 
@@ -14,7 +15,7 @@ import type { Metric, Section } from './types.ts';
  * `npm run bench [-- --only images,broker] [--runs N]`: measures, never asserts. Prints a table
  * and writes bench/results/<time>.json (and latest.json) with every run's values.
  */
-const sections: Section[] = [imagesSection, brokerSection, environmentsSection, webSection];
+const sections: Section[] = [imagesSection, brokerSection, environmentsSection, webSection, safetySection];
 
 const args = process.argv.slice(2);
 const flag = (name: string): string | undefined => {

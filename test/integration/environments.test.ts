@@ -337,10 +337,11 @@ describe('ownership, admission and concurrency', () => {
     expect(result.status).toBe('error');
     expect(result.message.en).toContain('did not finish within 2 s');
     // The abort kills it in the container: no `sleep 297` is left once the kill has landed.
+    // (-x: the whole command line, or pgrep would find the shell that runs it)
     expect(
       await eventually(
         async () =>
-          (await sh(ready, 'bigdata01', 'pgrep -f "sleep 297" || echo none')).stdout.trim() === 'none',
+          (await sh(ready, 'bigdata01', 'pgrep -fx "sleep 297" || echo none')).stdout.trim() === 'none',
         10_000,
         200,
       ),

@@ -5,15 +5,18 @@ import type Docker from 'dockerode';
 import type { ExecOptions, ExecResult } from '../env/EnvironmentBackend.ts';
 import { AppError, messageOf } from '../errors.ts';
 
-/** Where abortable commands record their pid inside the container. */
-const EXEC_PID_DIR = '/run/kafkalab/exec';
+/** Where abortable commands record the pid of their shell inside the container. */
+const EXEC_PID_PREFIX = '/run/kafkalab-exec.';
 
-/** Stops an abortable command: TERM to its `timeout`, which ends the command (KILL 2 s later). */
+/**
+ * Stops an abortable command: TERM to the children of its shell (the `timeout`, which passes it
+ * on to the command and KILLs it 2 s later).
+ */
 async function killRecorded(docker: Docker, containerId: string, pidFile: string): Promise<void> {
   await execIn(
     docker,
     containerId,
-    ['sh', '-c', `p=$(cat ${pidFile} 2>/dev/null) && kill -TERM "$p"; rm -f ${pidFile}`],
+    ['sh', '-c', `p=$(cat ${pidFile} 2>/dev/null) && pkill -TERM -P "$p"; rm -f ${pidFile}`],
     {
       timeoutMs: 5000,
     },
@@ -45,9 +48,10 @@ export async function execIn(
   const started = Date.now();
   const container = docker.getContainer(containerId);
   const timed = ['timeout', '--kill-after=2', String(secs), ...argv];
-  // An abortable command records its pid (the `timeout` process: it passes a TERM on to the
-  // command), so an abort can kill it inside the container rather than just stop waiting.
-  const pidFile = opts.signal ? `${EXEC_PID_DIR}/${randomBytes(8).toString('hex')}` : undefined;
+  // An abortable command runs under a shell that records its pid and removes the record when the
+  // command ends, so an abort can kill the command inside the container rather than just stop
+  // waiting, with no second exec to clean up after a normal run.
+  const pidFile = opts.signal ? `${EXEC_PID_PREFIX}${randomBytes(8).toString('hex')}` : undefined;
   let exec: Docker.Exec;
   try {
     exec = await container.exec({
@@ -55,7 +59,7 @@ export async function execIn(
         ? [
             'sh',
             '-c',
-            `mkdir -p ${EXEC_PID_DIR} && echo $$ > ${pidFile} && exec "$@"`,
+            `echo $$ > ${pidFile}; "$@"; rc=$?; rm -f ${pidFile}; exit $rc`,
             'kafkalab-exec',
             ...timed,
           ]
@@ -96,8 +100,6 @@ export async function execIn(
   clearTimeout(guard);
   opts.signal?.removeEventListener('abort', onAbort);
   if (opts.signal?.aborted) throw aborted(argv);
-  if (pidFile)
-    void execIn(docker, containerId, ['rm', '-f', pidFile], { timeoutMs: 5000 }).catch(() => undefined);
 
   let exitCode = -1;
   // The engine may report the exit code a moment after the stream ends.

@@ -4,7 +4,12 @@ import path from 'node:path';
 import { pino } from 'pino';
 import { checkTypes } from '../../server/checks/registry.ts';
 import type { EnvRef, ExecOptions, ExecResult, NodeName } from '../../server/env/EnvironmentBackend.ts';
-import { execResult, InMemoryNodes, InstantBackend } from '../../server/env/InMemoryEnvironments.ts';
+import {
+  execResult,
+  healthyProbe,
+  InMemoryNodes,
+  InstantBackend,
+} from '../../server/env/InMemoryEnvironments.ts';
 import { createApp } from '../../server/http/app.ts';
 import { loadCourse } from '../../server/labs/loader.ts';
 import { createEnvServices } from '../../server/services.ts';
@@ -97,13 +102,7 @@ export const safetySection: Section = {
       const services = createEnvServices(backend, nodes, store, log);
       const app = createApp({
         log,
-        health: () =>
-          Promise.resolve({
-            ok: true,
-            engine: { ok: true },
-            images: { ok: true, image: 'x' },
-            store: { ok: true },
-          }),
+        health: healthyProbe,
         store,
         course: loadCourse(dir, checkTypes),
         ...services,

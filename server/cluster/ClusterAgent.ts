@@ -59,7 +59,7 @@ export class AgentError extends Error {
 }
 
 /** Default time an agent call may take. */
-export const AGENT_TIMEOUT_MS = 15_000;
+const AGENT_TIMEOUT_MS = 15_000;
 /** What the exec gets on top of the agent's own timeout, so the agent can say it timed out. */
 const EXEC_GRACE_MS = 3_000;
 
@@ -141,7 +141,7 @@ function run(
 }
 
 /** The one error mapping: the agent's JSON document on success, its error document as AgentError. */
-export function parseAgentOutput<T>(r: ExecResult): T {
+function parseAgentOutput<T>(r: ExecResult): T {
   const text = r.stdout.trim();
   if (r.exitCode === 0) {
     try {

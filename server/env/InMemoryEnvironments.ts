@@ -19,6 +19,7 @@ import {
 } from './EnvironmentBackend.ts';
 import { checkServerPath, MAX_FILE_BYTES } from './files.ts';
 import { AppError } from '../errors.ts';
+import type { HealthProbe } from '../health.ts';
 import type { Progress } from '../progress.ts';
 
 /**
@@ -267,3 +268,12 @@ export class EchoTerminal implements TerminalSession {
 export function execResult(over: Partial<ExecResult> = {}): ExecResult {
   return { exitCode: 0, stdout: '', stderr: '', timedOut: false, truncated: false, durationMs: 1, ...over };
 }
+
+/** The health of in-memory environments: always fine (no engine, no images to look at). */
+export const healthyProbe: HealthProbe = () =>
+  Promise.resolve({
+    ok: true,
+    engine: { ok: true },
+    images: { ok: true, image: 'in-memory' },
+    store: { ok: true },
+  });

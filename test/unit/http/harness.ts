@@ -13,7 +13,7 @@ import { loadCourse } from '../../../server/labs/loader.ts';
 import { SqliteStore } from '../../../server/store/Store.ts';
 import { createEnvServices } from '../../../server/services.ts';
 import type { TerminalHub } from '../../../server/terminal/TerminalHub.ts';
-import { InMemoryNodes, InstantBackend } from '../../../server/env/InMemoryEnvironments.ts';
+import { healthyProbe, InMemoryNodes, InstantBackend } from '../../../server/env/InMemoryEnvironments.ts';
 
 /** The real app on an ephemeral port of 127.0.0.1, with in-memory environments and store. */
 export interface Harness {
@@ -61,13 +61,7 @@ export async function startApp(options: HarnessOptions = {}): Promise<Harness> {
   });
   const app = createApp({
     log,
-    health: () =>
-      Promise.resolve({
-        ok: true,
-        engine: { ok: true },
-        images: { ok: true, image: 'x' },
-        store: { ok: true },
-      }),
+    health: healthyProbe,
     store,
     course,
     envs,

@@ -160,6 +160,18 @@ export class LiveCluster implements ClusterSource, TopicSource {
     return true;
   }
 
+  /** Deletes topics via the controller; resolves the names it accepted (missing ones count). */
+  async deleteTopics(names: readonly string[], timeoutMs: number): Promise<string[]> {
+    if (names.length === 0) return [];
+    const meta = await this.metadata([]);
+    const controller = meta.brokers.find((b) => b.nodeId === meta.controllerId);
+    if (!controller) throw new AgentError('kafka_error', 'no controller elected yet');
+    const results = await this.wire.deleteTopics(controller, names, timeoutMs);
+    return results
+      .filter((r) => r.errorCode === KafkaErr.none || r.errorCode === KafkaErr.unknownTopicOrPartition)
+      .map((r) => r.name);
+  }
+
   /** See ClusterSource.registeredBrokers. */
   async registeredBrokers(): Promise<ZkBroker[]> {
     return readBrokerRegistrations(await this.zk(), this.options.chroot);

@@ -11,12 +11,14 @@ import {
   correlationIdOf,
   decodeCreateTopicsV2,
   decodeDeleteGroupsV0,
+  decodeDeleteTopicsV1,
   decodeDescribeConfigsV1,
   decodeDescribeGroupsV1,
   decodeFindCoordinatorV1,
   decodeOffsetFetchV3,
   encodeCreateTopicsV2,
   encodeDeleteGroupsV0,
+  encodeDeleteTopicsV1,
   encodeDescribeConfigsV1,
   encodeDescribeGroupsV1,
   encodeFindCoordinatorV1,
@@ -170,6 +172,18 @@ export class KafkaWire {
     const body = encodeCreateTopicsV2(topics, timeoutMs);
     return decodeCreateTopicsV2(
       await this.send(controller.host, controller.port, ApiKey.createTopics, 2, body),
+    );
+  }
+
+  /** Deletes topics; the controller finishes the deletion in the background. */
+  async deleteTopics(
+    controller: HostPort,
+    names: readonly string[],
+    timeoutMs: number,
+  ): Promise<Array<{ name: string; errorCode: number }>> {
+    const body = encodeDeleteTopicsV1(names, timeoutMs);
+    return decodeDeleteTopicsV1(
+      await this.send(controller.host, controller.port, ApiKey.deleteTopics, 1, body),
     );
   }
 

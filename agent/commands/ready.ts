@@ -3,7 +3,8 @@
  * prints a JSON line per step so the boot screen can show progress:
  *   zookeeper -> brokers k/N registered -> controller elected -> produce+consume round trip.
  * The round trip also creates __consumer_offsets now, so the student's first consumer does not
- * pay for it.
+ * pay for it. It leaves nothing else behind: its topic and group are deleted afterwards, so
+ * `kafka-topics.sh --list` shows only what the student made.
  */
 import type { Kafka } from 'kafkajs';
 import type { HostPort } from '../args.ts';
@@ -15,8 +16,12 @@ import { AGENT_GROUP_PREFIX, createKafka } from '../kafka.ts';
 import { ZkClient } from '../zk.ts';
 import { readBrokerRegistrations, readControllerId, type ZkBroker } from '../zkView.ts';
 
-/** The topic the round trip writes to; "__" marks it internal in the live picture. */
-export const HEALTH_TOPIC = '__kafkalab_health';
+/**
+ * The prefix of the round trip's topic. Each run uses a topic of its own (a deleted topic's name
+ * stays taken until the controller finishes deleting it) and deletes it afterwards, with any a
+ * crashed run left behind; "__" keeps it out of the live picture while it exists.
+ */
+export const HEALTH_TOPIC_PREFIX = '__kafkalab_health';
 
 /** The round trip's consumer group, named by the contract (and deleted after use). */
 export const READY_GROUP = AGENT_GROUP_PREFIX;
@@ -168,15 +173,21 @@ async function roundTrip(
   const { deadline } = ctx;
   const cluster = new LiveCluster(ctx.options, deadline);
   ctx.defer(() => cluster.close());
-  await pollUntil(deadline, () => cluster.metadata(null).then(() => true), remember);
+  const meta = await pollUntil(deadline, () => cluster.metadata(null), remember);
   const kafka = createKafka(cluster.liveBrokers, deadline);
+  const topic = `${HEALTH_TOPIC_PREFIX}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
+  const leftovers = meta.topics.map((t) => t.name).filter((n) => n.startsWith(HEALTH_TOPIC_PREFIX));
+  ctx.defer(async () => {
+    // Best effort: a failed deletion leaves a hidden "__" topic that the next run removes.
+    await cluster.deleteTopics([...leftovers, topic], 5000).catch(() => undefined);
+  });
 
   await pollUntil(
     deadline,
     async () => {
       // false means it already existed, which is just as good.
       await cluster.createTopic(
-        { name: HEALTH_TOPIC, partitions: 1, replicationFactor: Math.min(brokers, 3) },
+        { name: topic, partitions: 1, replicationFactor: Math.min(brokers, 3) },
         deadline.budget(5000),
       );
       return true;
@@ -195,7 +206,7 @@ async function roundTrip(
     deadline,
     async () => {
       await producer.connect();
-      await producer.send({ topic: HEALTH_TOPIC, acks: -1, messages: [{ key: 'kafkalab', value: token }] });
+      await producer.send({ topic, acks: -1, messages: [{ key: 'kafkalab', value: token }] });
       return true;
     },
     remember,
@@ -206,12 +217,12 @@ async function roundTrip(
     // after a failed attempt: every attempt's consumer has left, so the group is empty.
     await cluster.deleteGroup(READY_GROUP);
   });
-  await pollUntil(deadline, () => consumeToken(kafka, token, deadline).then(() => true), remember);
+  await pollUntil(deadline, () => consumeToken(kafka, topic, token, deadline).then(() => true), remember);
   return Date.now() - started;
 }
 
-/** One consumer attempt: joins READY_GROUP, reads the topic until `token` shows up, leaves. */
-async function consumeToken(kafka: Kafka, token: string, deadline: Deadline): Promise<void> {
+/** One consumer attempt: joins READY_GROUP, reads `topic` until `token` shows up, leaves. */
+async function consumeToken(kafka: Kafka, topic: string, token: string, deadline: Deadline): Promise<void> {
   const consumer = kafka.consumer({
     groupId: READY_GROUP,
     allowAutoTopicCreation: false,
@@ -226,7 +237,7 @@ async function consumeToken(kafka: Kafka, token: string, deadline: Deadline): Pr
       consumer.on(consumer.events.CRASH, (event) => reject(event.payload.error));
       consumer
         .connect()
-        .then(() => consumer.subscribe({ topics: [HEALTH_TOPIC], fromBeginning: true }))
+        .then(() => consumer.subscribe({ topics: [topic], fromBeginning: true }))
         .then(() =>
           consumer.run({
             eachMessage: ({ message }) => {

@@ -1,7 +1,8 @@
 /**
  * The Kafka requests the agent speaks itself, all in old non-flexible versions that Kafka 2.0
  * through 3.9 accept: Metadata v5, ListOffsets v1, ListGroups v1, FindCoordinator v1,
- * DescribeGroups v1, OffsetFetch v3, DescribeConfigs v1, DeleteGroups v0 and CreateTopics v2.
+ * DescribeGroups v1, OffsetFetch v3, DescribeConfigs v1, DeleteGroups v0, CreateTopics v2 and
+ * DeleteTopics v1.
  *
  * Why not kafkajs's admin client: it refreshes metadata for *all* topics before most calls and
  * throws the whole answer away when any one partition has no leader. One replication-factor-1
@@ -23,6 +24,7 @@ export const ApiKey = {
   describeGroups: 15,
   listGroups: 16,
   createTopics: 19,
+  deleteTopics: 20,
   describeConfigs: 32,
   deleteGroups: 42,
 } as const;
@@ -393,6 +395,20 @@ export function decodeCreateTopicsV2(
 ): Array<{ name: string; errorCode: number; errorMessage: string | null }> {
   r.int32(); // throttle_time_ms
   return r.array((t) => ({ name: t.requiredString16(), errorCode: t.int16(), errorMessage: t.string16() }));
+}
+
+/** DeleteTopics v1 body. */
+export function encodeDeleteTopicsV1(names: readonly string[], timeoutMs: number): Buffer {
+  return new BinaryWriter()
+    .array(names, (w, name) => w.string16(name))
+    .int32(timeoutMs)
+    .bytes();
+}
+
+/** DeleteTopics v1 response body: per topic, its error code. */
+export function decodeDeleteTopicsV1(r: BinaryReader): Array<{ name: string; errorCode: number }> {
+  r.int32(); // throttle_time_ms
+  return r.array((t) => ({ name: t.requiredString16(), errorCode: t.int16() }));
 }
 
 /** Names for the error codes a student is likely to meet in messages. */

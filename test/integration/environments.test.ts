@@ -89,6 +89,23 @@ describe('a ready environment', () => {
     }
   });
 
+  it('leaves no platform topic or group in the student’s cluster after the readiness round trip', async () => {
+    // The round trip deletes its topic; the controller finishes that in the background.
+    let listed = '';
+    const clean = await eventually(async () => {
+      const r = await sh(
+        ready,
+        'bigdata01',
+        'kafka-topics.sh --bootstrap-server bigdata01:9092 --list; kafka-consumer-groups.sh --bootstrap-server bigdata01:9092 --list',
+      );
+      listed = r.stdout;
+      return r.exitCode === 0 && !listed.includes('kafkalab');
+    }, 30_000);
+    expect(listed).toContain('__consumer_offsets');
+    expect(listed).not.toContain('kafkalab');
+    expect(clean).toBe(true);
+  });
+
   it('round-trips messages on a replication-factor-3 topic', async () => {
     const create = await sh(
       ready,

@@ -4,7 +4,7 @@ import { checkTypes, environmentContext, runCheck } from '../checks/registry.ts'
 import { bindNodes } from '../env/EnvironmentBackend.ts';
 import { AppError } from '../errors.ts';
 import { loadCourse } from '../labs/loader.ts';
-import { formatLabTable, testLabs } from '../labs/tester.ts';
+import { formatLabTable, formatRunSummary, testLabsRepeatedly } from '../labs/tester.ts';
 import { createRuntime } from '../main.ts';
 import { projectPaths } from '../paths.ts';
 import { resolveEnvOf } from './env.ts';
@@ -37,7 +37,15 @@ export function labsCommands(ctx: CliContext): Command {
     .argument('[ids...]', 'lab ids (default: all, in course order)')
     .option('--keep', 'keep the test environments afterwards')
     .option('--as <owner>', 'owner name prefix of the test environments (run tests side by side)', 'labtest')
-    .action(async (ids: string[], opts: { keep?: boolean; as: string }) => {
+    .option('--repeat <n>', 'run the whole test n times in a row, each on fresh environments', '1')
+    .action(async (ids: string[], opts: { keep?: boolean; as: string; repeat: string }) => {
+      const times = Number(opts.repeat);
+      if (!Number.isInteger(times) || times < 1 || times > 100)
+        throw new AppError(
+          400,
+          'bad_request',
+          `--repeat takes a whole number from 1 to 100, not "${opts.repeat}"`,
+        );
       const course = loadCourse(projectPaths.labs, checkTypes);
       const show = (ps: typeof course.problems): string =>
         ps.map((p) => `${path.relative(process.cwd(), p.file)}:${p.line}: ${p.message}`).join('\n');
@@ -63,21 +71,25 @@ export function labsCommands(ctx: CliContext): Command {
         );
       const chosen = ids.length === 0 ? course.labs : course.labs.filter((l) => ids.includes(l.id));
       const rt = await createRuntime(ctx.config(), ctx.progress);
-      const rows = await testLabs(chosen, {
+      const deps = {
         backend: rt.environments,
         access: rt.nodes,
         progress: ctx.progress,
         owner: opts.as,
         keep: opts.keep === true,
+      };
+      const runs = await testLabsRepeatedly(chosen, deps, times, (run) => {
+        const failed = run.rows.filter((r) => r.problem !== undefined).length;
+        ctx.out.write(
+          `${times > 1 ? `\nrun ${run.run} of ${times}\n` : ''}${formatLabTable(run.rows)}\n\n${
+            failed === 0
+              ? `all ${run.rows.length} exercises ok`
+              : `${failed} of ${run.rows.length} exercises failed`
+          }\n`,
+        );
       });
-      ctx.out.write(`${formatLabTable(rows)}\n`);
-      const failed = rows.filter((r) => r.problem !== undefined).length;
-      ctx.out.write(
-        failed === 0
-          ? `\nall ${rows.length} exercises ok\n`
-          : `\n${failed} of ${rows.length} exercises failed\n`,
-      );
-      if (failed > 0) process.exitCode = 1;
+      if (times > 1) ctx.out.write(`\n${formatRunSummary(runs)}\n`);
+      if (runs.some((r) => r.rows.some((row) => row.problem !== undefined))) process.exitCode = 1;
     });
   labs
     .command('check')

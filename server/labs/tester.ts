@@ -31,6 +31,8 @@ export interface LabTesterDeps {
   readonly owner: string;
   /** Keep the environments afterwards (to look around after a failure). */
   readonly keep?: boolean;
+  /** How long a check failing after solve.sh is retried (default SETTLE_MS). */
+  readonly settleMs?: number;
 }
 
 const SOLVE_TIMEOUT_MS = 10 * 60_000;
@@ -102,7 +104,10 @@ async function testGroup(labs: readonly Lab[], mode: EnvMode, deps: LabTesterDep
       }
       for (const e of lab.exercises) {
         const before = fresh.get(`${lab.id}/${e.id}`) as CheckResult;
-        const after = solveError === undefined ? await settle(() => grade(e, true)) : undefined;
+        const after =
+          solveError === undefined
+            ? await settle(() => grade(e, true), deps.settleMs ?? SETTLE_MS)
+            : undefined;
         rows.push({
           lab: lab.id,
           exercise: e.id,
@@ -134,8 +139,8 @@ function tail(stdout: string, stderr: string): string {
     .join('\n');
 }
 
-async function settle(grade: () => Promise<CheckResult>): Promise<CheckResult> {
-  const deadline = Date.now() + SETTLE_MS;
+async function settle(grade: () => Promise<CheckResult>, settleMs: number): Promise<CheckResult> {
+  const deadline = Date.now() + settleMs;
   for (;;) {
     const r = await grade();
     if (r.status === 'pass' || Date.now() > deadline) return r;
@@ -156,6 +161,49 @@ function problemOf(
   if (solved?.status !== 'pass')
     return { problem: `after solve.sh: ${solved?.status}: ${solved?.message.en}` };
   return {};
+}
+
+/** One run of `testLabs` in a series. */
+export interface LabTestRun {
+  /** 1-based. */
+  readonly run: number;
+  readonly rows: readonly LabTestRow[];
+  readonly durationMs: number;
+}
+
+/**
+ * Runs `testLabs` `times` times in a row, each on fresh environments: a lab whose solution
+ * passes only sometimes is as broken for a student as one that never does. `onRun` sees each
+ * run as it finishes (to print its table while the next one boots).
+ */
+export async function testLabsRepeatedly(
+  labs: readonly Lab[],
+  deps: LabTesterDeps,
+  times: number,
+  onRun: (run: LabTestRun) => void = () => undefined,
+): Promise<LabTestRun[]> {
+  const runs: LabTestRun[] = [];
+  for (let run = 1; run <= times; run++) {
+    deps.progress({ phase: 'labs', message: `run ${run} of ${times}` });
+    const started = Date.now();
+    const rows = await testLabs(labs, deps);
+    const done: LabTestRun = { run, rows, durationMs: Date.now() - started };
+    runs.push(done);
+    onRun(done);
+  }
+  return runs;
+}
+
+/** One line per run and the exercises that failed in any, for the end of a repeated test. */
+export function formatRunSummary(runs: readonly LabTestRun[]): string {
+  const lines = runs.map((r) => {
+    const failed = r.rows.filter((row) => row.problem !== undefined);
+    const seconds = Math.round(r.durationMs / 1000);
+    return `run ${r.run}: ${failed.length === 0 ? 'ok' : `${failed.length} failed (${failed.map((f) => `${f.lab}/${f.exercise}`).join(', ')})`} in ${seconds} s`;
+  });
+  const bad = runs.filter((r) => r.rows.some((row) => row.problem !== undefined)).length;
+  lines.push(bad === 0 ? `all ${runs.length} runs ok` : `${bad} of ${runs.length} runs had failures`);
+  return lines.join('\n');
 }
 
 /** The rows as a table for the console. */

@@ -83,6 +83,8 @@ export interface TopicDoc {
   replicationFactor: number | null;
   /** Configs set on the topic itself (not broker defaults). */
   configs: Record<string, string>;
+  /** Records from log start to end, all partitions; null when a partition has no leader. */
+  records: number | null;
 }
 
 /** One message as `messages` prints it. */

@@ -82,7 +82,7 @@ export async function messagesCommand(
  * [log start, end) per partition, asked of each partition's leader. A partition without a
  * leader cannot be read at all, and a silent gap would make a message check lie.
  */
-async function partitionRanges(
+export async function partitionRanges(
   cluster: LiveCluster,
   meta: MetadataResponse,
   topic: MetadataTopic,

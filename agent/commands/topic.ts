@@ -1,9 +1,13 @@
-/** `topic <name>`: one topic's partitions, replication factor and explicit configs. */
+/**
+ * `topic <name>`: one topic's partitions, replication factor, explicit configs and how many
+ * records it holds (what `kafka-get-offsets.sh` adds up, without starting a JVM).
+ */
 import { LiveCluster } from '../cluster.ts';
 import type { CommandContext, CommandOutcome } from '../command.ts';
 import { shapePartitions } from '../shape.ts';
 import { lookupTopic } from '../topicLookup.ts';
 import { ResourceType } from '../wire/kafkaProtocol.ts';
+import { partitionRanges } from './messages.ts';
 
 /** ConfigSource DYNAMIC_TOPIC_CONFIG: set on this topic. */
 const TOPIC_CONFIG_SOURCE = 1;
@@ -18,10 +22,15 @@ export async function topicCommand(
   const name = command.topic;
   const found = await ctx.deadline.race(lookupTopic(cluster, name, ctx.deadline), `looking up topic ${name}`);
   if (found === null) {
-    return { doc: { name, exists: false, partitions: [], replicationFactor: null, configs: {} } };
+    return {
+      doc: { name, exists: false, partitions: [], replicationFactor: null, configs: {}, records: null },
+    };
   }
   const partitions = shapePartitions(found.topic);
-  const configs = await ctx.deadline.race(topicConfigs(cluster, name), `configs of ${name}`);
+  const [configs, records] = await Promise.all([
+    ctx.deadline.race(topicConfigs(cluster, name), `configs of ${name}`),
+    ctx.deadline.race(recordCount(cluster, found), `offsets of ${name}`),
+  ]);
   return {
     doc: {
       name,
@@ -30,8 +39,24 @@ export async function topicCommand(
       // Partitions can differ after a manual reassignment; report the largest, as a check expects.
       replicationFactor: Math.max(0, ...partitions.map((p) => p.replicas.length)),
       configs,
+      records,
     },
   };
+}
+
+/** Records between log start and end over all partitions; null when a partition has no leader. */
+async function recordCount(
+  cluster: LiveCluster,
+  found: NonNullable<Awaited<ReturnType<typeof lookupTopic>>>,
+): Promise<number | null> {
+  try {
+    const ranges = await partitionRanges(cluster, found.meta, found.topic);
+    let total = 0;
+    for (const r of ranges.values()) total += r.end - r.start;
+    return total;
+  } catch {
+    return null;
+  }
 }
 
 /**

@@ -93,6 +93,12 @@ const topicParams = z
     replicationFactor: z.number().int().min(1).optional(),
     /** Topic-level settings that must be set, e.g. { retention.ms: 3600000 }. */
     configs: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
+    /** Every partition's ISR holds all its replicas. */
+    inSync: z.literal(true).optional(),
+    /** Every partition is led by its preferred (first-listed) replica. */
+    preferredLeaders: z.literal(true).optional(),
+    /** At least this many records between log start and end, over all partitions. */
+    minRecords: z.number().int().min(1).optional(),
   })
   .strict()
   .refine(
@@ -140,16 +146,20 @@ async function anyTopic(
     const shapeFits =
       (p.partitions === undefined || t.partitions.length === p.partitions) &&
       (p.replicationFactor === undefined || t.partitions[0]?.replicas.length === p.replicationFactor);
-    const detail =
-      shapeFits && p.configs !== undefined ? await ctx.cluster.topic(t.name, { signal }) : undefined;
+    const needsDetail = p.configs !== undefined || p.minRecords !== undefined;
+    const detail = shapeFits && needsDetail ? await ctx.cluster.topic(t.name, { signal }) : undefined;
     const answer: TopicDoc = detail ?? {
       name: t.name,
       exists: true,
       partitions: t.partitions,
       replicationFactor: t.partitions[0]?.replicas.length ?? 0,
       configs: {},
+      records: null,
     };
-    last = judgeTopic(answer, { ...p, topic: t.name, configs: detail ? p.configs : undefined });
+    last = judgeTopic(
+      answer,
+      detail ? { ...p, topic: t.name } : { ...p, topic: t.name, configs: undefined, minRecords: undefined },
+    );
     if (last.status === 'pass') return last;
   }
   return last ?? fail('没有符合要求的主题', 'No topic fits');
@@ -181,6 +191,40 @@ function judgeTopic(t: TopicDoc, p: TopicParams): CheckOutcome {
       return fail(
         `主题 ${p.topic} 的 ${key} 是 ${actual ?? '默认值'}，应为 ${String(value)}`,
         `Topic ${p.topic} has ${key}=${actual ?? '(default)'}, expected ${String(value)}`,
+      );
+    }
+  }
+  if (p.inSync) {
+    const behind = t.partitions.filter((x) => x.replicas.some((r) => !x.isr.includes(r)));
+    if (behind.length > 0) {
+      const parts = behind.map((x) => x.partition).join(', ');
+      return fail(
+        `主题 ${p.topic} 的分区 ${parts} 还有副本不在 ISR 中（不同步）`,
+        `Topic ${p.topic} has replicas out of the ISR (not in sync) in partition${behind.length === 1 ? '' : 's'} ${parts}`,
+      );
+    }
+  }
+  if (p.preferredLeaders) {
+    const moved = t.partitions.filter((x) => x.leader !== x.replicas[0]);
+    if (moved.length > 0) {
+      const parts = moved.map((x) => x.partition).join(', ');
+      return fail(
+        `主题 ${p.topic} 的分区 ${parts} 的 leader 不是首选副本`,
+        `Topic ${p.topic} has a leader other than the preferred replica in partition${moved.length === 1 ? '' : 's'} ${parts}`,
+      );
+    }
+  }
+  if (p.minRecords !== undefined) {
+    if (t.records === null) {
+      return fail(
+        `主题 ${p.topic} 有分区没有 leader，数不出它有多少条消息`,
+        `Topic ${p.topic} has a partition without a leader, so its records cannot be counted`,
+      );
+    }
+    if (t.records < p.minRecords) {
+      return fail(
+        `主题 ${p.topic} 中有 ${t.records} 条消息，应至少 ${p.minRecords}`,
+        `Topic ${p.topic} holds ${t.records} records, expected at least ${p.minRecords}`,
       );
     }
   }

@@ -15,6 +15,8 @@ const zkParams = z
     childCount: z.number().int().min(0).optional(),
     /** The znode's data must match. */
     data: multilinePatternString.optional(),
+    /** Its data was changed at least this many times since it was created (the stat's version). */
+    minVersion: z.number().int().min(1).optional(),
   })
   .strict();
 
@@ -46,12 +48,19 @@ export const zkPathCheck: CheckType<z.infer<typeof zkParams>> = {
           `${p.path} has ${ls.children.length} children, expected ${p.childCount}`,
         );
       }
-      if (p.data !== undefined) {
+      if (p.data !== undefined || p.minVersion !== undefined) {
         const got = await ctx.cluster.zkGet(p.path, { signal });
-        if (!(await ctx.patterns.test(p.data, got.data ?? '', signal))) {
+        if (p.data !== undefined && !(await ctx.patterns.test(p.data, got.data ?? '', signal))) {
           return fail(
             `${p.path} 的数据不符合要求：${excerpt(got.data ?? '')}`,
             `The data of ${p.path} is not what was expected: ${excerpt(got.data ?? '')}`,
+          );
+        }
+        const version = got.stat?.version ?? 0;
+        if (p.minVersion !== undefined && version < p.minVersion) {
+          return fail(
+            `${p.path} 的数据版本是 ${version}（创建后改过 ${version} 次），应至少为 ${p.minVersion}`,
+            `${p.path} has data version ${version} (changed ${version} times since it was created), expected at least ${p.minVersion}`,
           );
         }
       }

@@ -29,6 +29,7 @@ export type Command =
   | { name: 'groups' }
   | { name: 'group'; groupId: string }
   | { name: 'broker-config'; broker: number; key: string | null }
+  | { name: 'diagnose' }
   | { name: 'version' }
   | { name: 'help' };
 
@@ -49,6 +50,7 @@ commands:
   messages --topic T [--max N]      every message from the beginning to the current end
   groups | group <id>               consumer groups with members, offsets and lag
   broker-config --broker ID [--key NAME]
+  diagnose                          this server's Kafka files and processes: why a broker does not run
   version
 
 options:
@@ -77,6 +79,7 @@ const SPECS: Record<Command['name'], { positionals: string[]; options: Record<st
   groups: { positionals: [], options: {} },
   group: { positionals: ['id'], options: {} },
   'broker-config': { positionals: [], options: { broker: 'int', key: 'string' } },
+  diagnose: { positionals: [], options: {} },
   version: { positionals: [], options: {} },
   help: { positionals: [], options: {} },
 };
@@ -169,6 +172,7 @@ function buildCommand(name: Command['name'], rest: string[], values: Map<string,
   switch (name) {
     case 'snapshot':
     case 'groups':
+    case 'diagnose':
     case 'version':
     case 'help':
       return { name };

@@ -2,6 +2,7 @@
  * The JSON documents the agent prints. The server and the graded checks parse these, so the
  * field names are a contract: change them only together with their readers.
  */
+import type { Cause } from './causes.ts';
 
 /** A broker: live ones come from cluster metadata, down ones from ZooKeeper or replica lists. */
 export interface BrokerInfo {
@@ -172,4 +173,48 @@ export interface ReadyLine {
 /** What the agent prints when a command fails (exit code 1 or 2). */
 export interface AgentErrorDoc {
   error: { code: string; message: string };
+}
+
+/** Evidence of one cause: where it was seen. */
+export interface Finding {
+  cause: Cause;
+  /** The file it was seen in (a log, server.properties, meta.properties, a profile script). */
+  file: string;
+  /** 1-based line in that file; null when unknown. */
+  line: number | null;
+  /** The line itself (shortened), or a short description. */
+  text: string;
+}
+
+/** A Kafka process on this server (a broker or a KRaft controller). */
+export interface KafkaProcess {
+  pid: number;
+  /** The properties file it was started with, as given on its command line. */
+  config: string | null;
+}
+
+/** The `diagnose` document: this one server's Kafka, read locally. */
+export interface DiagnoseDoc {
+  /** The Kafka installation found (/opt/apps/kafka or /opt/apps/kafka*), or null. */
+  kafkaHome: string | null;
+  processes: KafkaProcess[];
+  /** A broker (not only a controller) runs here. */
+  brokerRunning: boolean;
+  zookeeperRunning: boolean;
+  /** server.properties' settings with their lines; null when there is no such file. */
+  config: {
+    file: string;
+    brokerId: { value: string; line: number } | null;
+    zookeeperConnect: { value: string; line: number } | null;
+    logDirs: string[];
+  } | null;
+  /** meta.properties of each log dir that has one. */
+  metaProperties: Array<{
+    file: string;
+    brokerId: string | null;
+    clusterId: string | null;
+    line: number | null;
+  }>;
+  /** Causes this server's own files show (cross-server ones are the server's to find). */
+  findings: Finding[];
 }

@@ -1,6 +1,7 @@
 /** The command table: one handler per command name. */
 import type { CommandHandlers } from '../command.ts';
 import { brokerConfigCommand } from './brokerConfig.ts';
+import { diagnoseCommand } from './diagnose.ts';
 import { groupCommand, groupsCommand } from './groups.ts';
 import { messagesCommand } from './messages.ts';
 import { readyCommand } from './ready.ts';
@@ -19,6 +20,7 @@ export const commandHandlers: CommandHandlers = {
   groups: groupsCommand,
   group: groupCommand,
   'broker-config': brokerConfigCommand,
+  diagnose: diagnoseCommand,
   version: versionCommand,
   // `help` never reaches a handler: the runner prints the usage itself.
   help: () => Promise.resolve({ doc: null }),

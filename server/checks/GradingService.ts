@@ -1,8 +1,10 @@
 import type { EnvManager, EnvOwner } from '../env/EnvManager.ts';
 import { AppError } from '../errors.ts';
-import type { Exercise, Lab } from '../labs/model.ts';
+import type { Cause } from '../../agent/causes.ts';
+import type { Exercise, Hint, Lab } from '../labs/model.ts';
 import type { ExerciseProgress, ProgressStore } from '../store/Store.ts';
-import { environmentContext, gradeQuiz, runCheck, type CheckResult } from './registry.ts';
+import { explainFailure, type DiagnosedResult } from './diagnosis.ts';
+import { environmentContext, gradeQuiz, runCheck } from './registry.ts';
 
 /** Whose work is graded: a student of the store. */
 export interface Grader extends EnvOwner {
@@ -12,7 +14,8 @@ export interface Grader extends EnvOwner {
 /**
  * Grading as a policy, apart from HTTP: a quiz answer is validated and graded against its key, a
  * check runs on the student's own environment when it is up in the lab's mode, every graded try
- * is recorded as an attempt and a fail reveals the next hint. A check that could not run
+ * is recorded as an attempt and a fail reveals the next hint: one tied to the cause the servers
+ * were diagnosed with if there is one, else the next generic one. A check that could not run
  * (`error`) is neither an attempt nor a reason for a hint. The gradebook reads what this records.
  */
 export class GradingService {
@@ -27,8 +30,8 @@ export class GradingService {
     lab: Lab,
     exercise: Exercise,
     answer?: readonly number[],
-  ): Promise<CheckResult> {
-    const result =
+  ): Promise<DiagnosedResult> {
+    const result: DiagnosedResult =
       exercise.kind === 'quiz'
         ? gradeQuiz(exercise, checkAnswer(exercise.choices.length, exercise.multiple, answer))
         : await this.runOnEnvironment(student, lab, exercise);
@@ -42,7 +45,12 @@ export class GradingService {
         ...(answer ? { answer } : {}),
       });
       if (result.status === 'fail' && exercise.hints.length > 0)
-        this.store.revealHint(student.id, lab.id, exercise.id, exercise.hints.length);
+        this.store.revealHint(
+          student.id,
+          lab.id,
+          exercise.id,
+          hintOrder(exercise.hints, result.causes ?? []),
+        );
     }
     return result;
   }
@@ -51,7 +59,7 @@ export class GradingService {
   revealHint(student: Grader, lab: Lab, exercise: Exercise): ExerciseProgress | undefined {
     if (exercise.hints.length === 0)
       throw new AppError(404, 'no_hints', `Exercise ${exercise.id} has no hints`);
-    this.store.revealHint(student.id, lab.id, exercise.id, exercise.hints.length);
+    this.store.revealHint(student.id, lab.id, exercise.id, hintOrder(exercise.hints, []));
     return this.progressOn(student, lab, exercise);
   }
 
@@ -64,10 +72,12 @@ export class GradingService {
     student: Grader,
     lab: Lab,
     exercise: Exercise & { kind: 'check' },
-  ): Promise<CheckResult> {
+  ): Promise<DiagnosedResult> {
     const env = await this.envs.status(student);
-    if (env.phase === 'running' && env.mode === lab.environment)
-      return runCheck(exercise, environmentContext(this.envs.nodes(student)));
+    if (env.phase === 'running' && env.mode === lab.environment) {
+      const ctx = environmentContext(this.envs.nodes(student));
+      return explainFailure(exercise, await runCheck(exercise, ctx), ctx.cluster);
+    }
     return {
       status: 'error',
       message:
@@ -80,6 +90,19 @@ export class GradingService {
       durationMs: 0,
     };
   }
+}
+
+/**
+ * Hint indexes, most fitting first: those tied to a diagnosed cause, then the generic ones in
+ * the author's order, then those tied to other causes (so every hint can be reached).
+ */
+export function hintOrder(hints: readonly Hint[], causes: readonly Cause[]): number[] {
+  const all = hints.map((h, i) => ({ h, i }));
+  return [
+    ...all.filter(({ h }) => h.cause !== undefined && causes.includes(h.cause)),
+    ...all.filter(({ h }) => h.cause === undefined),
+    ...all.filter(({ h }) => h.cause !== undefined && !causes.includes(h.cause)),
+  ].map(({ i }) => i);
 }
 
 /** A quiz answer as the question allows it: 400 with what is wrong otherwise. */

@@ -4,6 +4,7 @@ import { checkTypes, environmentContext, runCheck } from '../checks/registry.ts'
 import { bindNodes } from '../env/EnvironmentBackend.ts';
 import { AppError } from '../errors.ts';
 import { loadCourse } from '../labs/loader.ts';
+import { explainFailure } from '../checks/diagnosis.ts';
 import { formatLabTable, formatRunSummary, testLabsRepeatedly } from '../labs/tester.ts';
 import { createRuntime } from '../main.ts';
 import { projectPaths } from '../paths.ts';
@@ -111,10 +112,8 @@ export function labsCommands(ctx: CliContext): Command {
       if (exercise.kind !== 'check')
         throw new AppError(400, 'bad_request', `${exerciseId} is a quiz; quizzes are graded in the browser`);
       const rt = await createRuntime(ctx.config(), ctx.progress);
-      const r = await runCheck(
-        exercise,
-        environmentContext(bindNodes(rt.nodes, await resolveEnvOf(ctx, rt, opts.env))),
-      );
+      const checkCtx = environmentContext(bindNodes(rt.nodes, await resolveEnvOf(ctx, rt, opts.env)));
+      const r = await explainFailure(exercise, await runCheck(exercise, checkCtx), checkCtx.cluster);
       ctx.out.write(`${r.status} (${r.durationMs} ms)\n  en: ${r.message.en}\n  zh: ${r.message.zh}\n`);
       if (r.status !== 'pass') process.exitCode = 1;
     });

@@ -7,6 +7,7 @@ import type {
   ReadyLine,
   Snapshot,
   TopicDoc,
+  DiagnoseDoc,
   ZkGetDoc,
   ZkLsDoc,
 } from '../../agent/types.ts';
@@ -39,6 +40,8 @@ export interface ClusterAgent {
   zkGet(path: string, opts?: AgentCallOptions): Promise<ZkGetDoc>;
   /** One broker's configs, or only `key`. */
   brokerConfig(broker: number, key?: string, opts?: AgentCallOptions): Promise<BrokerConfigDoc>;
+  /** One server's Kafka files and processes (`opts.node`), read locally: works with Kafka down. */
+  diagnose(opts?: AgentCallOptions): Promise<DiagnoseDoc>;
   /**
    * Waits until `brokers` brokers are registered, a controller is elected and a round trip
    * works, passing each progress line to `onLine`; resolves with the last line, which has
@@ -89,6 +92,7 @@ export function clusterAgentFrom(
         ['broker-config', '--broker', String(broker), ...(key === undefined ? [] : ['--key', key])],
         opts,
       ),
+    diagnose: (opts = {}) => call<DiagnoseDoc>(['diagnose'], opts),
     ready,
   };
 }

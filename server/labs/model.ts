@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { CAUSES } from '../../agent/causes.ts';
 
 /** The two languages of the course. */
 export const LANGS = ['zh', 'en'] as const;
@@ -17,6 +18,19 @@ export const bilingual = z
   .strict();
 /** A bilingual string. */
 export type Bilingual = z.infer<typeof bilingual>;
+
+/**
+ * A hint: text in both languages, optionally tied to a diagnosed cause (see agent/causes.ts).
+ * A student whose failed check was diagnosed with that cause sees it before the generic ones.
+ */
+export const hint = z
+  .object(
+    { ...bilingual.shape, cause: z.enum(CAUSES).optional() },
+    { error: 'expected { zh: "...", en: "..." }' },
+  )
+  .strict();
+/** A parsed hint. */
+export type Hint = z.infer<typeof hint>;
 
 /** Exercise ids: lowercase words joined by dashes (they appear in URLs and the store). */
 export const exerciseId = z
@@ -43,7 +57,7 @@ export const checkBase = z.object({
   title: bilingual,
   type: z.string(),
   points: z.number().int().min(0).max(100).default(10),
-  hints: z.array(bilingual).default([]),
+  hints: z.array(hint).default([]),
   timeoutSec: z.number().positive().max(120).optional(),
 });
 
@@ -77,7 +91,7 @@ export interface CheckExercise {
   /** Parameters validated by the check type's schema. */
   readonly params: Record<string, unknown>;
   readonly points: number;
-  readonly hints: readonly Bilingual[];
+  readonly hints: readonly Hint[];
   readonly timeoutSec: number | undefined;
   readonly line: number;
 }

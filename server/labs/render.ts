@@ -111,7 +111,10 @@ export function exerciseView(e: Exercise, lang: Lang, p: ExerciseProgress | unde
           ? ('passed' as const)
           : ('failed' as const),
     attempts: p?.attempts ?? 0,
-    hints: e.hints.slice(0, p?.hintsRevealed ?? 0).map((h) => h[lang]),
+    hints: (p?.hintsShown ?? []).flatMap((i) => {
+      const h = e.hints[i];
+      return h ? [h[lang]] : [];
+    }),
     hintCount: e.hints.length,
     lastMessage: p?.lastMessage ?? null,
   };

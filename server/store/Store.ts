@@ -32,6 +32,8 @@ export interface ExerciseProgress {
   readonly attempts: number;
   readonly passed: boolean;
   readonly hintsRevealed: number;
+  /** Which hints were revealed, by index, in the order the student saw them. */
+  readonly hintsShown: readonly number[];
   readonly lastStatus: 'pass' | 'fail' | null;
   readonly lastMessage: Bilingual | null;
   /** When the student first attempted it and when they first passed it (ISO), for the time spent. */
@@ -60,8 +62,11 @@ export interface StudentStore {
 /** Attempts, hints and positions in labs. */
 export interface ProgressStore {
   recordAttempt(studentId: number, attempt: Attempt): void;
-  /** Reveals one more hint (up to `available`); returns how many are revealed now. */
-  revealHint(studentId: number, labId: string, exerciseId: string, available: number): number;
+  /**
+   * Reveals the first hint of `order` (hint indexes, most fitting first) not shown yet; returns
+   * the indexes shown now, in the order they were revealed (unchanged when all are shown).
+   */
+  revealHint(studentId: number, labId: string, exerciseId: string, order: readonly number[]): number[];
   /** Progress on every exercise the student has touched (optionally in one lab). */
   progress(studentId: number, labId?: string): ExerciseProgress[];
   setPosition(studentId: number, labId: string, step: number): void;
@@ -164,17 +169,27 @@ export class SqliteStore implements StudentStore, ProgressStore {
       );
   }
 
-  revealHint(studentId: number, labId: string, exerciseId: string, available: number): number {
-    this.db
-      .prepare(
-        `INSERT INTO hints (student_id, lab_id, exercise_id, revealed) VALUES (?, ?, ?, min(1, ?))
-         ON CONFLICT(student_id, lab_id, exercise_id) DO UPDATE SET revealed = min(revealed + 1, ?)`,
-      )
-      .run(studentId, labId, exerciseId, available, available);
+  revealHint(studentId: number, labId: string, exerciseId: string, order: readonly number[]): number[] {
+    return this.db.transaction(() => {
+      const shown = this.hintsShown(studentId, labId, exerciseId);
+      const next = order.find((i) => !shown.includes(i));
+      if (next === undefined) return shown;
+      const now = [...shown, next];
+      this.db
+        .prepare(
+          `INSERT INTO hints (student_id, lab_id, exercise_id, revealed, shown) VALUES (?, ?, ?, ?, ?)
+           ON CONFLICT(student_id, lab_id, exercise_id) DO UPDATE SET revealed = excluded.revealed, shown = excluded.shown`,
+        )
+        .run(studentId, labId, exerciseId, now.length, JSON.stringify(now));
+      return now;
+    })();
+  }
+
+  private hintsShown(studentId: number, labId: string, exerciseId: string): number[] {
     const row = this.db
-      .prepare('SELECT revealed FROM hints WHERE student_id = ? AND lab_id = ? AND exercise_id = ?')
-      .get(studentId, labId, exerciseId) as { revealed: number };
-    return row.revealed;
+      .prepare('SELECT revealed, shown FROM hints WHERE student_id = ? AND lab_id = ? AND exercise_id = ?')
+      .get(studentId, labId, exerciseId) as { revealed: number; shown: string | null } | undefined;
+    return row === undefined ? [] : shownOf(row.revealed, row.shown);
   }
 
   progress(studentId: number, labId?: string): ExerciseProgress[] {
@@ -190,16 +205,22 @@ export class SqliteStore implements StudentStore, ProgressStore {
            (SELECT min(created_at) FROM attempts a WHERE a.student_id = @s AND a.lab_id = k.lab_id AND a.exercise_id = k.exercise_id AND a.status = 'pass') AS passedAt,
            (SELECT status FROM attempts a WHERE a.student_id = @s AND a.lab_id = k.lab_id AND a.exercise_id = k.exercise_id ORDER BY a.id DESC LIMIT 1) AS lastStatus,
            (SELECT message FROM attempts a WHERE a.student_id = @s AND a.lab_id = k.lab_id AND a.exercise_id = k.exercise_id ORDER BY a.id DESC LIMIT 1) AS lastMessage,
-           coalesce((SELECT revealed FROM hints h WHERE h.student_id = @s AND h.lab_id = k.lab_id AND h.exercise_id = k.exercise_id), 0) AS hintsRevealed
+           coalesce((SELECT revealed FROM hints h WHERE h.student_id = @s AND h.lab_id = k.lab_id AND h.exercise_id = k.exercise_id), 0) AS hintsRevealed,
+           (SELECT shown FROM hints h WHERE h.student_id = @s AND h.lab_id = k.lab_id AND h.exercise_id = k.exercise_id) AS hintsShown
          FROM keys k
          WHERE @lab IS NULL OR k.lab_id = @lab`,
       )
-      .all({ s: studentId, lab: labId ?? null }) as (Omit<ExerciseProgress, 'passed' | 'lastMessage'> & {
+      .all({ s: studentId, lab: labId ?? null }) as (Omit<
+      ExerciseProgress,
+      'passed' | 'lastMessage' | 'hintsShown'
+    > & {
       passedAt: string | null;
       lastMessage: string | null;
+      hintsShown: string | null;
     })[];
     return rows.map((r) => ({
       ...r,
+      hintsShown: shownOf(r.hintsRevealed, r.hintsShown),
       passed: r.passedAt !== null,
       lastMessage: r.lastMessage === null ? null : (JSON.parse(r.lastMessage) as Bilingual),
     }));
@@ -220,6 +241,19 @@ export class SqliteStore implements StudentStore, ProgressStore {
       .all(studentId) as { labId: string; step: number }[];
     return new Map(rows.map((r) => [r.labId, r.step]));
   }
+}
+
+/** Hints shown, by index; rows from before migration 3 showed the first `revealed` in order. */
+function shownOf(revealed: number, shown: string | null): number[] {
+  if (shown !== null) {
+    try {
+      const parsed = JSON.parse(shown) as unknown;
+      if (Array.isArray(parsed) && parsed.every((i) => Number.isInteger(i))) return parsed as number[];
+    } catch {
+      // fall back to the count
+    }
+  }
+  return Array.from({ length: revealed }, (_, i) => i);
 }
 
 /** The columns of a Student. */
@@ -275,6 +309,9 @@ CREATE TABLE IF NOT EXISTS positions (
 ALTER TABLE students ADD COLUMN env_id TEXT;
 UPDATE students SET env_id = lower(hex(randomblob(16))) WHERE env_id IS NULL;
 CREATE UNIQUE INDEX students_env_id ON students (env_id);`,
+  // 3: which hints were shown, in order (hints tied to a diagnosed cause come first).
+  `
+ALTER TABLE hints ADD COLUMN shown TEXT;`,
 ];
 
 function migrate(db: Database.Database): void {

@@ -36,6 +36,7 @@ function handlers(overrides: Partial<CommandHandlers>): CommandHandlers {
     groups: unused,
     group: unused,
     'broker-config': unused,
+    diagnose: unused,
     version: unused,
     help: unused,
     ...overrides,

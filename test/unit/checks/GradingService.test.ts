@@ -125,4 +125,45 @@ describe('GradingService (without HTTP)', () => {
     expect(grading.revealHint(student, lab, exercise('orders-topic'))?.hintsRevealed).toBe(2);
     expect(() => grading.revealHint(student, lab, exercise('what-is-a-partition'))).toThrow(/has no hints/);
   });
+
+  it('says why a broker is down and reveals the hint tied to that cause before the generic ones', async () => {
+    const { grading, student, envs, nodes } = setup();
+    await started(envs, student, 'ready');
+    nodes.agent['topic orders'] = topic(1);
+    // Every server answers the same here: a broker whose failed start left meta.properties behind.
+    nodes.agent['diagnose'] = {
+      kafkaHome: '/opt/apps/kafka',
+      processes: [],
+      brokerRunning: false,
+      zookeeperRunning: true,
+      config: null,
+      metaProperties: [],
+      findings: [
+        {
+          cause: 'meta-properties-mismatch',
+          file: '/opt/apps/kafka/logs/server.log',
+          line: 42,
+          text: "Stored node id 1 doesn't match previous node id 2",
+        },
+      ],
+    };
+    const withCauseHints = {
+      ...exercise('orders-topic'),
+      hints: [
+        { zh: '通用一', en: 'Generic one' },
+        { zh: '端口', en: 'Port', cause: 'port-in-use' as const },
+        { zh: 'meta', en: 'Meta', cause: 'meta-properties-mismatch' as const },
+      ],
+    };
+    const r = await grading.grade(student, lab, withCauseHints);
+    expect(r.status).toBe('fail');
+    expect(r.causes).toEqual(['meta-properties-mismatch']);
+    expect(r.message.en).toContain('meta.properties');
+    expect(r.message.en).toContain('/opt/apps/kafka/logs/server.log, line 42');
+    expect(r.message.zh).toContain('第 42 行');
+    expect(grading.progressOn(student, lab, withCauseHints)?.hintsShown).toEqual([2]);
+    // Asked for more by hand: the generic hints in order, then the other cause's.
+    expect(grading.revealHint(student, lab, withCauseHints)?.hintsShown).toEqual([2, 0]);
+    expect(grading.revealHint(student, lab, withCauseHints)?.hintsShown).toEqual([2, 0, 1]);
+  });
 });

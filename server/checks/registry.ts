@@ -45,7 +45,7 @@ export async function runCheck(exercise: CheckExercise, ctx: CheckContext): Prom
   if (!type) {
     return {
       status: 'error',
-      message: { zh: `未知的检查类型 ${exercise.type}`, en: `Unknown check type ${exercise.type}` },
+      message: { zh: `未知的检查类型 ${exercise.type}。`, en: `Unknown check type ${exercise.type}.` },
       durationMs: 0,
     };
   }
@@ -72,7 +72,7 @@ export async function runCheck(exercise: CheckExercise, ctx: CheckContext): Prom
 function errorMessage(err: unknown, timeoutMs: number): Bilingual {
   if (err instanceof CheckTimeout) {
     const seconds = Number((timeoutMs / 1000).toFixed(1));
-    return { zh: `检查在 ${seconds} 秒内没有完成`, en: `The check did not finish within ${seconds} s` };
+    return { zh: `检查在 ${seconds} 秒内没有完成。`, en: `The check did not finish within ${seconds} s.` };
   }
   if (err instanceof PatternTimeout) {
     return {
@@ -80,7 +80,12 @@ function errorMessage(err: unknown, timeoutMs: number): Bilingual {
       en: 'The check could not match the content in time (it may be very large). This does not count as an attempt; try again.',
     };
   }
-  return { zh: `检查无法运行：${messageOf(err)}`, en: `The check could not run: ${messageOf(err)}` };
+  // The reason comes from the system, in English: quoted in the Chinese sentence.
+  const why = messageOf(err).trim();
+  return {
+    zh: `检查无法运行：“${why.replace(/[.。]$/, '')}”。`,
+    en: `The check could not run: ${/[.!?]$/.test(why) ? why : `${why}.`}`,
+  };
 }
 
 class CheckTimeout extends Error {
@@ -96,7 +101,7 @@ export function gradeQuiz(quiz: QuizExercise, answer: readonly number[]): CheckR
   if (right) {
     return {
       status: 'pass',
-      message: quiz.explanation ?? { zh: '回答正确', en: 'Correct' },
+      message: quiz.explanation ?? { zh: '回答正确。', en: 'Correct.' },
       durationMs: 0,
     };
   }
@@ -106,10 +111,10 @@ export function gradeQuiz(quiz: QuizExercise, answer: readonly number[]): CheckR
     message:
       quiz.multiple && partly
         ? {
-            zh: '部分正确：再想想还有哪些选项（或多选了哪些）',
-            en: 'Partly right: think again about which choices belong (or do not)',
+            zh: '部分正确：再想想还有哪些选项（或多选了哪些）。',
+            en: 'Partly right: think again about which choices belong (or do not).',
           }
-        : { zh: '回答不正确', en: 'Not correct' },
+        : { zh: '回答不正确。', en: 'Not correct.' },
     durationMs: 0,
   };
 }

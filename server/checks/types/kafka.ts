@@ -3,7 +3,7 @@ import type { TopicDoc } from '../../../agent/types.ts';
 import { AgentError } from '../../cluster/ClusterAgent.ts';
 import { fail, pass, type CheckContext, type CheckOutcome, type CheckType } from '../CheckType.ts';
 import { patternString } from '../pattern.ts';
-import { excerpt } from './basic.ts';
+import { isAre, listEn, listZh, plural, quoted } from '../messages.ts';
 
 /**
  * Runs a check that needs a reachable cluster. "No broker answers" is the student's state to fix,
@@ -14,19 +14,30 @@ export async function withCluster(run: () => Promise<CheckOutcome>): Promise<Che
     return await run();
   } catch (err) {
     if (err instanceof AgentError && err.code === 'kafka_unreachable') {
+      const said = reported(err.message);
       return fail(
-        `连不上任何 Kafka broker（bigdata01..03:9092）：Kafka 启动了吗？(${err.message})`,
-        `No Kafka broker answers on bigdata01..03:9092: is Kafka running? (${err.message})`,
+        `bigdata01、bigdata02、bigdata03 的 9092 端口上都没有 Kafka broker 应答，请确认 Kafka 已经启动。${said.zh}`,
+        `No Kafka broker answers on port 9092 of bigdata01, bigdata02 or bigdata03; is Kafka running?${said.en}`,
       );
     }
     if (err instanceof AgentError && err.code === 'zk_unreachable') {
+      const said = reported(err.message);
       return fail(
-        `连不上 ZooKeeper（bigdata01..03:2181）(${err.message})`,
-        `ZooKeeper does not answer on bigdata01..03:2181 (${err.message})`,
+        `bigdata01、bigdata02、bigdata03 的 2181 端口上都没有 ZooKeeper 应答，请确认 ZooKeeper 已经启动。${said.zh}`,
+        `ZooKeeper does not answer on port 2181 of bigdata01, bigdata02 or bigdata03; is it running?${said.en}`,
       );
     }
     throw err;
   }
+}
+
+/**
+ * The agent's own words on a failure, as a closing sentence in each language ('' when it said
+ * nothing); the English one starts with the space that separates it from the sentence before.
+ */
+export function reported(detail: string): { zh: string; en: string } {
+  const said = quoted(detail, 200);
+  return said ? { zh: `详情：${said.zh}。`, en: ` The agent reported: ${said.en}.` } : { zh: '', en: '' };
 }
 
 /**
@@ -40,8 +51,6 @@ export function trailingNumber(value: string): number {
   while (start > 0 && text.charCodeAt(start - 1) >= 48 && text.charCodeAt(start - 1) <= 57) start--;
   return start === text.length ? NaN : Number(text.slice(start));
 }
-
-const list = (ids: readonly number[]): string => (ids.length === 0 ? '-' : ids.join(', '));
 
 const brokersParams = z
   .object({
@@ -64,19 +73,26 @@ export const brokersCheck: CheckType<z.infer<typeof brokersParams>> = {
         .map((b) => b.id)
         .sort((a, b) => a - b);
       const want = p.ids ? [...p.ids].sort((a, b) => a - b) : undefined;
+      const found =
+        up.length === 0
+          ? { zh: '没有 broker 在运行', en: 'No broker is up' }
+          : {
+              zh: `有 ${up.length} 个 broker 在运行（id：${listZh(up)}）`,
+              en: `${plural(up.length, 'broker')} ${isAre(up.length)} up (${up.length === 1 ? 'id' : 'ids'} ${listEn(up)})`,
+            };
       if ((p.count !== undefined && up.length !== p.count) || (want && want.join() !== up.join())) {
-        const expected = [p.count !== undefined ? `${p.count}` : '', want ? `(ids ${list(want)})` : '']
-          .join(' ')
-          .trim();
-        return fail(
-          `找到 ${up.length} 个运行中的 broker（id：${list(up)}），应为 ${expected.replace('ids', 'id：')}`,
-          `Found ${up.length} live broker${up.length === 1 ? '' : 's'} (ids ${list(up)}), expected ${expected}`,
-        );
+        // Ids say more than a count; a count that disagrees with them is said too.
+        const expected = want
+          ? {
+              zh: `应为 broker ${listZh(want)}${p.count !== undefined && p.count !== want.length ? `，共 ${p.count} 个` : ''}`,
+              en: `the exercise expects ${want.length === 1 ? 'broker' : 'brokers'} ${listEn(want)}${p.count !== undefined && p.count !== want.length ? `, ${p.count} in all` : ''}`,
+            }
+          : { zh: `应有 ${p.count} 个`, en: `the exercise expects ${p.count}` };
+        return fail(`${found.zh}，${expected.zh}。`, `${found.en}; ${expected.en}.`);
       }
-      return pass(
-        `${up.length} 个 broker 在运行（id：${list(up)}）`,
-        `${up.length} brokers are up (ids ${list(up)})`,
-      );
+      return up.length === 0
+        ? pass('没有 broker 在运行，符合要求。', 'No broker is up, as expected.')
+        : pass(`${found.zh}。`, `${found.en}.`);
     }),
 };
 
@@ -140,7 +156,8 @@ async function anyTopic(
           signal,
         );
   const own = candidates.filter((_, i) => excluded[i] !== true);
-  if (own.length === 0) return fail('还没有你自己创建的主题', 'There is no topic of your own yet');
+  if (own.length === 0)
+    return fail('你还没有创建自己的主题。', 'You have not created a topic of your own yet.');
   let last: CheckOutcome | undefined;
   for (const t of own) {
     const shapeFits =
@@ -162,76 +179,88 @@ async function anyTopic(
     );
     if (last.status === 'pass') return last;
   }
-  return last ?? fail('没有符合要求的主题', 'No topic fits');
+  return last ?? fail('你的主题都还不符合要求。', 'None of your topics fits yet.');
 }
 
 function judgeTopic(t: TopicDoc, p: TopicParams): CheckOutcome {
   if (!p.exists) {
     return t.exists
-      ? fail(`主题 ${p.topic} 仍然存在`, `Topic ${p.topic} still exists`)
-      : pass(`主题 ${p.topic} 不存在，正确`, `Topic ${p.topic} does not exist, as expected`);
+      ? fail(`主题 ${p.topic} 仍然存在。`, `Topic ${p.topic} still exists.`)
+      : pass(`主题 ${p.topic} 不存在，符合要求。`, `Topic ${p.topic} does not exist, as expected.`);
   }
-  if (!t.exists) return fail(`没有主题 ${p.topic}`, `There is no topic ${p.topic}`);
+  if (!t.exists) return noTopic(p.topic);
   const n = t.partitions.length;
   if (p.partitions !== undefined && n !== p.partitions) {
     return fail(
-      `主题 ${p.topic} 有 ${n} 个分区，应为 ${p.partitions}`,
-      `Topic ${p.topic} has ${n} partition${n === 1 ? '' : 's'}, expected ${p.partitions}`,
+      `主题 ${p.topic} 有 ${n} 个分区，应为 ${p.partitions} 个。`,
+      `Topic ${p.topic} has ${plural(n, 'partition')}; the exercise expects ${p.partitions}.`,
     );
   }
   if (p.replicationFactor !== undefined && t.replicationFactor !== p.replicationFactor) {
     return fail(
-      `主题 ${p.topic} 的副本数是 ${t.replicationFactor}，应为 ${p.replicationFactor}`,
-      `Topic ${p.topic} has replication factor ${t.replicationFactor}, expected ${p.replicationFactor}`,
+      `主题 ${p.topic} 的副本数是 ${t.replicationFactor}，应为 ${p.replicationFactor}。`,
+      `Topic ${p.topic} has replication factor ${t.replicationFactor}; the exercise expects ${p.replicationFactor}.`,
     );
   }
   for (const [key, value] of Object.entries(p.configs ?? {})) {
     const actual = t.configs[key];
     if (actual !== String(value)) {
-      return fail(
-        `主题 ${p.topic} 的 ${key} 是 ${actual ?? '默认值'}，应为 ${String(value)}`,
-        `Topic ${p.topic} has ${key}=${actual ?? '(default)'}, expected ${String(value)}`,
-      );
+      return actual === undefined
+        ? fail(
+            `主题 ${p.topic} 的 ${key} 还是默认值，应为 ${String(value)}。`,
+            `Topic ${p.topic} leaves ${key} at its default; the exercise expects ${String(value)}.`,
+          )
+        : fail(
+            `主题 ${p.topic} 的 ${key} 是 ${actual}，应为 ${String(value)}。`,
+            `Topic ${p.topic} has ${key} set to ${actual}; the exercise expects ${String(value)}.`,
+          );
     }
   }
   if (p.inSync) {
     const behind = t.partitions.filter((x) => x.replicas.some((r) => !x.isr.includes(r)));
     if (behind.length > 0) {
-      const parts = behind.map((x) => x.partition).join(', ');
+      const parts = behind.map((x) => x.partition);
       return fail(
-        `主题 ${p.topic} 的分区 ${parts} 还有副本不在 ISR 中（不同步）`,
-        `Topic ${p.topic} has replicas out of the ISR (not in sync) in partition${behind.length === 1 ? '' : 's'} ${parts}`,
+        `主题 ${p.topic} 的分区 ${listZh(parts)} 还有副本不在 ISR 中，没有同步。`,
+        `Topic ${p.topic} has replicas out of sync (not in the ISR) in ${parts.length === 1 ? 'partition' : 'partitions'} ${listEn(parts)}.`,
       );
     }
   }
   if (p.preferredLeaders) {
     const moved = t.partitions.filter((x) => x.leader !== x.replicas[0]);
     if (moved.length > 0) {
-      const parts = moved.map((x) => x.partition).join(', ');
+      const parts = moved.map((x) => x.partition);
       return fail(
-        `主题 ${p.topic} 的分区 ${parts} 的 leader 不是首选副本`,
-        `Topic ${p.topic} has a leader other than the preferred replica in partition${moved.length === 1 ? '' : 's'} ${parts}`,
+        `主题 ${p.topic} 的分区 ${listZh(parts)} 的 leader 还不是首选副本。`,
+        moved.length === 1
+          ? `In topic ${p.topic}, partition ${listEn(parts)} is not led by its preferred replica.`
+          : `In topic ${p.topic}, partitions ${listEn(parts)} are not led by their preferred replicas.`,
       );
     }
   }
   if (p.minRecords !== undefined) {
     if (t.records === null) {
       return fail(
-        `主题 ${p.topic} 有分区没有 leader，数不出它有多少条消息`,
-        `Topic ${p.topic} has a partition without a leader, so its records cannot be counted`,
+        `主题 ${p.topic} 有分区没有 leader，数不出它有多少条消息。`,
+        `Topic ${p.topic} has a partition without a leader, so its records cannot be counted.`,
       );
     }
     if (t.records < p.minRecords) {
       return fail(
-        `主题 ${p.topic} 中有 ${t.records} 条消息，应至少 ${p.minRecords}`,
-        `Topic ${p.topic} holds ${t.records} records, expected at least ${p.minRecords}`,
+        `主题 ${p.topic} 中有 ${t.records} 条消息，应至少有 ${p.minRecords} 条。`,
+        `Topic ${p.topic} holds ${plural(t.records, 'record')}; the exercise expects at least ${p.minRecords}.`,
       );
     }
   }
   return pass(
-    `主题 ${p.topic}：${n} 个分区，副本数 ${t.replicationFactor}`,
-    `Topic ${p.topic}: ${n} partition${n === 1 ? '' : 's'}, replication factor ${t.replicationFactor}`,
+    `主题 ${p.topic} 有 ${n} 个分区，副本数为 ${t.replicationFactor}。`,
+    `Topic ${p.topic} has ${plural(n, 'partition')} and replication factor ${t.replicationFactor}.`,
   );
+}
+
+/** A topic that should be there and is not. */
+function noTopic(topic: string): CheckOutcome {
+  return fail(`还没有主题 ${topic}。`, `There is no topic ${topic} yet.`);
 }
 
 const messagesParams = z
@@ -264,7 +293,7 @@ export const messagesCheck: CheckType<z.infer<typeof messagesParams>> = {
     withCluster(async () => {
       const max = Math.max(1000, (p.count ?? p.minCount ?? 0) + 100);
       const m = await ctx.cluster.messages(p.topic, max, { signal });
-      if (!m.exists) return fail(`没有主题 ${p.topic}`, `There is no topic ${p.topic}`);
+      if (!m.exists) return noTopic(p.topic);
       const keyed = m.messages.filter((x) => p.key === undefined || x.key === p.key);
       const valueFits =
         p.value === undefined
@@ -276,23 +305,36 @@ export const messagesCheck: CheckType<z.infer<typeof messagesParams>> = {
             );
       const counted = keyed.filter((_, i) => valueFits[i] === true);
       // The value pattern stays unsaid: it is part of the answer.
-      const byKey = p.key !== undefined ? [`key=${p.key}`] : [];
-      const zh = [...byKey, ...(p.value !== undefined ? ['值符合要求'] : [])].join('，');
-      const en = [...byKey, ...(p.value !== undefined ? ['with the expected value'] : [])].join(', ');
-      const what = { zh: zh ? `（${zh}）` : '', en: en ? ` (${en})` : '' };
+      // zh spaces an ASCII key off the Chinese around it: "2 条 key 为 u1 且值符合要求的消息".
+      const what = {
+        zh:
+          p.key !== undefined
+            ? ` key 为 ${p.key} ${p.value !== undefined ? '且值符合要求' : ''}的`
+            : p.value !== undefined
+              ? '值符合要求的'
+              : '',
+        en: [
+          ...(p.key !== undefined ? [`with key ${p.key}`] : []),
+          ...(p.value !== undefined ? ['with the expected value'] : []),
+        ].join(' and '),
+      };
       const n = counted.length;
+      const holds = {
+        zh: `主题 ${p.topic} 中有 ${n} 条${what.zh}消息`,
+        en: `Topic ${p.topic} holds ${plural(n, 'message')}${what.en ? ` ${what.en}` : ''}`,
+      };
       if ((p.count !== undefined && n !== p.count) || (p.minCount !== undefined && n < p.minCount)) {
-        const want = p.count !== undefined ? `${p.count}` : `≥ ${p.minCount}`;
-        return fail(
-          `主题 ${p.topic} 中有 ${n} 条消息${what.zh}，应为 ${want}`,
-          `Topic ${p.topic} holds ${n} message${n === 1 ? '' : 's'}${what.en}, expected ${want}`,
-        );
+        const want =
+          p.count !== undefined
+            ? { zh: `应为 ${p.count} 条`, en: `the exercise expects ${p.count}` }
+            : { zh: `应至少有 ${p.minCount} 条`, en: `the exercise expects at least ${p.minCount}` };
+        return fail(`${holds.zh}，${want.zh}。`, `${holds.en}; ${want.en}.`);
       }
       const keys = new Set(counted.map((x) => x.key));
       if (p.minKeys !== undefined && keys.size < p.minKeys) {
         return fail(
-          `消息只用了 ${keys.size} 个不同的 key，应至少 ${p.minKeys} 个`,
-          `The messages use ${keys.size} distinct key${keys.size === 1 ? '' : 's'}, expected at least ${p.minKeys}`,
+          `这些消息只用了 ${keys.size} 个不同的 key，应至少有 ${p.minKeys} 个。`,
+          `The messages use ${plural(keys.size, 'distinct key')}; the exercise expects at least ${p.minKeys}.`,
         );
       }
       if (p.perKeyOrder) {
@@ -300,27 +342,31 @@ export const messagesCheck: CheckType<z.infer<typeof messagesParams>> = {
           const mine = counted
             .filter((x) => x.key === key)
             .sort((a, b) => Number(a.offset) - Number(b.offset));
+          const whose =
+            key === null
+              ? { zh: '没有 key 的消息', en: 'Messages without a key' }
+              : { zh: `key 为 ${key} 的消息`, en: `Messages with key ${key}` };
           const parts = new Set(mine.map((x) => x.partition));
           if (parts.size > 1) {
             return fail(
-              `key ${String(key)} 的消息分布在 ${parts.size} 个分区中`,
-              `Messages with key ${String(key)} are spread over ${parts.size} partitions`,
+              `${whose.zh}分布在 ${parts.size} 个分区中，应该都在同一个分区里。`,
+              `${whose.en} are spread over ${parts.size} partitions; they should all be in one.`,
             );
           }
           const nums = mine.map((x) => trailingNumber(x.value ?? ''));
           const bad = nums.findIndex((v, i) => i > 0 && !(v > (nums[i - 1] ?? -Infinity)));
           if (nums.some(Number.isNaN) || bad > 0) {
+            const values = mine.map((x) => x.value ?? '');
+            const zh = quoted(values.join('、'), 100);
+            const en = quoted(values.join(', '), 100);
             return fail(
-              `key ${String(key)} 的消息没有按顺序：${excerpt(mine.map((x) => x.value).join(', '), 100)}`,
-              `Messages with key ${String(key)} are out of order: ${excerpt(mine.map((x) => x.value).join(', '), 100)}`,
+              `${whose.zh}顺序不对${zh ? `，按 offset 排列的值是${zh.zh}` : ''}。`,
+              `${whose.en} are out of order${en ? `; by offset, their values are ${en.en}` : ''}.`,
             );
           }
         }
       }
-      return pass(
-        `主题 ${p.topic} 中有 ${n} 条消息${what.zh}`,
-        `Topic ${p.topic} holds ${n} message${n === 1 ? '' : 's'}${what.en}`,
-      );
+      return pass(`${holds.zh}。`, `${holds.en}.`);
     }),
 };
 
@@ -350,50 +396,56 @@ export const groupCheck: CheckType<z.infer<typeof groupParams>> = {
       const g = await ctx.cluster.group(p.group, { signal });
       if (!p.exists) {
         return g.exists
-          ? fail(`消费者组 ${p.group} 仍然存在`, `Consumer group ${p.group} still exists`)
-          : pass(`没有消费者组 ${p.group}，正确`, `There is no consumer group ${p.group}, as expected`);
+          ? fail(`消费者组 ${p.group} 仍然存在。`, `Consumer group ${p.group} still exists.`)
+          : pass(
+              `没有消费者组 ${p.group}，符合要求。`,
+              `There is no consumer group ${p.group}, as expected.`,
+            );
       }
-      if (!g.exists) return fail(`没有消费者组 ${p.group}`, `There is no consumer group ${p.group}`);
+      if (!g.exists) return fail(`还没有消费者组 ${p.group}。`, `There is no consumer group ${p.group} yet.`);
       const members = g.members.length;
       if (
         (p.members !== undefined && members !== p.members) ||
         (p.minMembers !== undefined && members < p.minMembers)
       ) {
-        const want = p.members !== undefined ? `${p.members}` : `≥ ${p.minMembers}`;
+        const want =
+          p.members !== undefined
+            ? { zh: `应为 ${p.members} 个`, en: `the exercise expects ${p.members}` }
+            : { zh: `应至少有 ${p.minMembers} 个`, en: `the exercise expects at least ${p.minMembers}` };
         return fail(
-          `消费者组 ${p.group} 有 ${members} 个成员，应为 ${want}`,
-          `Consumer group ${p.group} has ${members} member${members === 1 ? '' : 's'}, expected ${want}`,
+          `消费者组 ${p.group} 有 ${members} 个成员，${want.zh}。`,
+          `Consumer group ${p.group} has ${plural(members, 'member')}; ${want.en}.`,
         );
       }
       if (p.state !== undefined && g.state !== p.state) {
         return fail(
-          `消费者组 ${p.group} 的状态是 ${g.state}，应为 ${p.state}`,
-          `Consumer group ${p.group} is ${g.state}, expected ${p.state}`,
+          `消费者组 ${p.group} 的状态是 ${g.state}，应为 ${p.state}。`,
+          `Consumer group ${p.group} is in state ${g.state}; the exercise expects ${p.state}.`,
         );
       }
       const offsets = g.offsets.filter((o) => p.topic === undefined || o.topic === p.topic);
       if (p.topic !== undefined && !offsets.some((o) => o.committed >= 0)) {
         return fail(
-          `消费者组 ${p.group} 在主题 ${p.topic} 上没有提交过 offset`,
-          `Consumer group ${p.group} has no committed offsets on topic ${p.topic}`,
+          `消费者组 ${p.group} 还没有在主题 ${p.topic} 上提交过 offset。`,
+          `Consumer group ${p.group} has not committed any offsets on topic ${p.topic} yet.`,
         );
       }
       const lag = offsets.reduce((sum, o) => sum + (o.lag ?? 0), 0);
       if (p.maxLag !== undefined && lag > p.maxLag) {
         return fail(
-          `消费者组 ${p.group} 的积压（lag）是 ${lag}，应不超过 ${p.maxLag}`,
-          `Consumer group ${p.group} has lag ${lag}, expected at most ${p.maxLag}`,
+          `消费者组 ${p.group} 的积压（lag）是 ${lag}，应不超过 ${p.maxLag}。`,
+          `Consumer group ${p.group} has a lag of ${lag}; the exercise expects at most ${p.maxLag}.`,
         );
       }
       if (p.minLag !== undefined && lag < p.minLag) {
         return fail(
-          `消费者组 ${p.group} 的积压（lag）是 ${lag}，应至少 ${p.minLag}`,
-          `Consumer group ${p.group} has lag ${lag}, expected at least ${p.minLag}`,
+          `消费者组 ${p.group} 的积压（lag）是 ${lag}，应至少为 ${p.minLag}。`,
+          `Consumer group ${p.group} has a lag of ${lag}; the exercise expects at least ${p.minLag}.`,
         );
       }
       return pass(
-        `消费者组 ${p.group}：${g.state}，${members} 个成员，lag ${lag}`,
-        `Consumer group ${p.group}: ${g.state}, ${members} member${members === 1 ? '' : 's'}, lag ${lag}`,
+        `消费者组 ${p.group} 处于 ${g.state} 状态，有 ${members} 个成员，积压（lag）为 ${lag}。`,
+        `Consumer group ${p.group} is ${g.state}, with ${plural(members, 'member')} and a lag of ${lag}.`,
       );
     }),
 };

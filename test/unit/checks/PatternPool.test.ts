@@ -131,7 +131,7 @@ describe('PatternPool', () => {
         check,
         clusterAnswering({}, () => ({ stdout: long }), pool),
       );
-      expect(r).toMatchObject({ status: 'error', message: { en: 'The check did not finish within 0.2 s' } });
+      expect(r).toMatchObject({ status: 'error', message: { en: 'The check did not finish within 0.2 s.' } });
       expect(pool.threadIds).toEqual([]);
     } finally {
       await pool.dispose();

@@ -44,20 +44,20 @@ describe('kafka.topic: in sync, preferred leaders, records', () => {
   it('names the partitions whose ISR lacks a replica', async () => {
     const shrunk = [part(0, [1, 2, 3], [1, 2]), part(1, [2, 3, 1], [2, 1]), part(2, [3, 1, 2])];
     expect(en(await run('kafka.topic', { topic: 'intro-ha', inSync: true }, ha(shrunk)))).toBe(
-      'fail: Topic intro-ha has replicas out of the ISR (not in sync) in partitions 0, 1',
+      'fail: Topic intro-ha has replicas out of sync (not in the ISR) in partitions 0 and 1.',
     );
   });
 
   it('names the partitions led by another than the preferred replica', async () => {
     const moved = [part(0, [1, 2, 3]), part(1, [2, 3, 1], [2, 3, 1], 3), part(2, [3, 1, 2])];
     expect(en(await run('kafka.topic', { topic: 'intro-ha', preferredLeaders: true }, ha(moved)))).toBe(
-      'fail: Topic intro-ha has a leader other than the preferred replica in partition 1',
+      'fail: In topic intro-ha, partition 1 is not led by its preferred replica.',
     );
   });
 
   it('counts records against a minimum, and says so when a partition cannot be counted', async () => {
     expect(en(await run('kafka.topic', { topic: 'intro-ha', minRecords: 400000 }, ha(healthy, 200000)))).toBe(
-      'fail: Topic intro-ha holds 200000 records, expected at least 400000',
+      'fail: Topic intro-ha holds 200000 records; the exercise expects at least 400000.',
     );
     expect(
       (await run('kafka.topic', { topic: 'intro-ha', minRecords: 400000 }, ha(healthy, 400000))).status,
@@ -90,7 +90,7 @@ describe('zk.path: minVersion', () => {
 
   it('fails a topic created with its partitions at once (never changed since)', async () => {
     expect(en(await run('zk.path', grown, answers(0)))).toBe(
-      'fail: /kafka/brokers/topics/cc-grow has data version 0 (changed 0 times since it was created), expected at least 1',
+      'fail: The data of /kafka/brokers/topics/cc-grow has not changed since it was created (data version 0); it should have changed at least once.',
     );
   });
 

@@ -24,7 +24,7 @@ describe('runCheck', () => {
   it('turns a check that hangs into an error after its timeout', async () => {
     const r = await runCheck(check({ timeoutSec: 0.2 }), hangingCluster);
     expect(r.status).toBe('error');
-    expect(r.message.en).toBe('The check did not finish within 0.2 s');
+    expect(r.message.en).toBe('The check did not finish within 0.2 s.');
     expect(r.durationMs).toBeGreaterThanOrEqual(150);
   });
 
@@ -35,7 +35,7 @@ describe('runCheck', () => {
     );
     expect(r).toMatchObject({
       status: 'error',
-      message: { en: 'The check could not run: the agent ran out of time' },
+      message: { en: 'The check could not run: the agent ran out of time.' },
     });
   });
 
@@ -64,7 +64,7 @@ describe('gradeQuiz', () => {
     });
   });
   it('fails wrong, partial, empty and extra answers, saying when it is partly right', () => {
-    expect(gradeQuiz(quiz([1], false), [2]).message.en).toBe('Not correct');
+    expect(gradeQuiz(quiz([1], false), [2]).message.en).toBe('Not correct.');
     expect(gradeQuiz(quiz([1, 3], true), [1]).message.en).toMatch(/^Partly right/);
     expect(gradeQuiz(quiz([1, 3], true), [1, 2, 3]).status).toBe('fail');
     expect(gradeQuiz(quiz([1], false), []).status).toBe('fail');

@@ -48,7 +48,7 @@ describe('kafka.brokers', () => {
       errors: [],
     };
     expect(en(await run('kafka.brokers', { count: 3, ids: [3, 1, 2] }, { snapshot: snap }))).toBe(
-      'pass: 3 brokers are up (ids 1, 2, 3)',
+      'pass: 3 brokers are up (ids 1, 2 and 3).',
     );
   });
   it('says how many are up and which, against the expectation', async () => {
@@ -60,12 +60,12 @@ describe('kafka.brokers', () => {
       errors: [],
     };
     expect(en(await run('kafka.brokers', { count: 3, ids: [1, 2, 3] }, { snapshot: snap }))).toBe(
-      'fail: Found 2 live brokers (ids 1, 3), expected 3 (ids 1, 2, 3)',
+      'fail: 2 brokers are up (ids 1 and 3); the exercise expects brokers 1, 2 and 3.',
     );
   });
   it('fails with a clear message when no broker answers', async () => {
     expect(en(await run('kafka.brokers', { count: 3 }, { snapshot: kafkaDown }))).toMatch(
-      /^fail: No Kafka broker answers on bigdata01..03:9092: is Kafka running\?/,
+      /^fail: No Kafka broker answers on port 9092 of bigdata01, bigdata02 or bigdata03; is Kafka running\?/,
     );
   });
   it('rejects parameters without count or ids', () => {
@@ -85,17 +85,17 @@ describe('kafka.topic', () => {
       { topic: 'orders', partitions: 3, replicationFactor: 3, configs: { 'retention.ms': 3600000 } },
       { 'topic orders': orders },
     );
-    expect(en(r)).toBe('pass: Topic orders: 3 partitions, replication factor 3');
-    expect(r.message.zh).toBe('主题 orders：3 个分区，副本数 3');
+    expect(en(r)).toBe('pass: Topic orders has 3 partitions and replication factor 3.');
+    expect(r.message.zh).toBe('主题 orders 有 3 个分区，副本数为 3。');
   });
   it('names what differs', async () => {
     const one = topic('orders', [partition(0, [1])]);
     expect(en(await run('kafka.topic', { topic: 'orders', partitions: 3 }, { 'topic orders': one }))).toBe(
-      'fail: Topic orders has 1 partition, expected 3',
+      'fail: Topic orders has 1 partition; the exercise expects 3.',
     );
     expect(
       en(await run('kafka.topic', { topic: 'orders', replicationFactor: 3 }, { 'topic orders': one })),
-    ).toBe('fail: Topic orders has replication factor 1, expected 3');
+    ).toBe('fail: Topic orders has replication factor 1; the exercise expects 3.');
     expect(
       en(
         await run(
@@ -104,7 +104,7 @@ describe('kafka.topic', () => {
           { 'topic orders': orders },
         ),
       ),
-    ).toBe('fail: Topic orders has cleanup.policy=(default), expected compact');
+    ).toBe('fail: Topic orders leaves cleanup.policy at its default; the exercise expects compact.');
     expect(
       en(
         await run(
@@ -121,11 +121,11 @@ describe('kafka.topic', () => {
           },
         ),
       ),
-    ).toBe('fail: There is no topic nope');
+    ).toBe('fail: There is no topic nope yet.');
   });
   it('checks absence', async () => {
     expect(en(await run('kafka.topic', { topic: 'orders', exists: false }, { 'topic orders': orders }))).toBe(
-      'fail: Topic orders still exists',
+      'fail: Topic orders still exists.',
     );
   });
   it('accepts any topic of the student’s own with anyTopic, ignoring internal ones', async () => {
@@ -145,7 +145,7 @@ describe('kafka.topic', () => {
     };
     expect(
       en(await run('kafka.topic', { anyTopic: true, partitions: 3, replicationFactor: 3 }, snap([internal]))),
-    ).toBe('fail: There is no topic of your own yet');
+    ).toBe('fail: You have not created a topic of your own yet.');
     expect(
       en(
         await run(
@@ -154,7 +154,7 @@ describe('kafka.topic', () => {
           snap([internal, small]),
         ),
       ),
-    ).toBe('fail: Topic a has 1 partition, expected 3');
+    ).toBe('fail: Topic a has 1 partition; the exercise expects 3.');
     expect(
       en(
         await run(
@@ -163,7 +163,7 @@ describe('kafka.topic', () => {
           snap([internal, small, e2e]),
         ),
       ),
-    ).toBe('pass: Topic e2e: 3 partitions, replication factor 3');
+    ).toBe('pass: Topic e2e has 3 partitions and replication factor 3.');
     expect(() => checkTypes.get('kafka.topic')?.params.parse({ anyTopic: true, topic: 'x' })).toThrow(
       /either topic or anyTopic/,
     );
@@ -191,7 +191,7 @@ describe('kafka.messages', () => {
     const msgs = [m(0, 0, 'u1', 'click 1'), m(0, 1, 'u1', 'click 2'), m(1, 0, 'u2', 'view 1')];
     expect(
       en(await run('kafka.messages', { topic: 'clicks', key: 'u1', count: 2 }, { [key]: answer(msgs) })),
-    ).toBe('pass: Topic clicks holds 2 messages (key=u1)');
+    ).toBe('pass: Topic clicks holds 2 messages with key u1.');
     expect(
       en(
         await run(
@@ -200,10 +200,10 @@ describe('kafka.messages', () => {
           { [key]: answer(msgs) },
         ),
       ),
-    ).toBe('fail: Topic clicks holds 2 messages (with the expected value), expected ≥ 3');
+    ).toBe('fail: Topic clicks holds 2 messages with the expected value; the exercise expects at least 3.');
     expect(
       en(await run('kafka.messages', { topic: 'clicks', minCount: 1, minKeys: 3 }, { [key]: answer(msgs) })),
-    ).toBe('fail: The messages use 2 distinct keys, expected at least 3');
+    ).toBe('fail: The messages use 2 distinct keys; the exercise expects at least 3.');
   });
   it('checks per-key order: one partition per key and growing sequence numbers', async () => {
     const ordered = [m(0, 0, 'a', 'a-1'), m(1, 0, 'b', 'b-1'), m(0, 1, 'a', 'a-2'), m(1, 1, 'b', 'b-2')];
@@ -225,7 +225,7 @@ describe('kafka.messages', () => {
           { [key]: answer(split) },
         ),
       ),
-    ).toBe('fail: Messages with key a are spread over 2 partitions');
+    ).toBe('fail: Messages with key a are spread over 2 partitions; they should all be in one.');
     const swapped = [m(0, 0, 'a', 'a-2'), m(0, 1, 'a', 'a-1')];
     expect(
       en(
@@ -235,7 +235,7 @@ describe('kafka.messages', () => {
           { [key]: answer(swapped) },
         ),
       ),
-    ).toBe('fail: Messages with key a are out of order: a-2, a-1');
+    ).toBe('fail: Messages with key a are out of order; by offset, their values are "a-2, a-1".');
   });
   it('fails for a missing topic and asks for a count', async () => {
     expect(
@@ -246,7 +246,7 @@ describe('kafka.messages', () => {
           { [key]: { exists: false, count: 0, truncated: false, messages: [] } },
         ),
       ),
-    ).toBe('fail: There is no topic clicks');
+    ).toBe('fail: There is no topic clicks yet.');
     expect(() => checkTypes.get('kafka.messages')?.params.parse({ topic: 'x' })).toThrow(
       /give count or minCount/,
     );
@@ -276,23 +276,23 @@ describe('kafka.group', () => {
           { 'group g': group() },
         ),
       ),
-    ).toBe('pass: Consumer group g: Stable, 1 member, lag 5');
+    ).toBe('pass: Consumer group g is Stable, with 1 member and a lag of 5.');
   });
   it('names the lag, the member count, the state or missing offsets that differ', async () => {
     expect(en(await run('kafka.group', { group: 'g', maxLag: 0 }, { 'group g': group() }))).toBe(
-      'fail: Consumer group g has lag 5, expected at most 0',
+      'fail: Consumer group g has a lag of 5; the exercise expects at most 0.',
     );
     expect(en(await run('kafka.group', { group: 'g', minLag: 100 }, { 'group g': group() }))).toBe(
-      'fail: Consumer group g has lag 5, expected at least 100',
+      'fail: Consumer group g has a lag of 5; the exercise expects at least 100.',
     );
     expect(en(await run('kafka.group', { group: 'g', minMembers: 2 }, { 'group g': group() }))).toBe(
-      'fail: Consumer group g has 1 member, expected ≥ 2',
+      'fail: Consumer group g has 1 member; the exercise expects at least 2.',
     );
     expect(en(await run('kafka.group', { group: 'g', state: 'Empty' }, { 'group g': group() }))).toBe(
-      'fail: Consumer group g is Stable, expected Empty',
+      'fail: Consumer group g is in state Stable; the exercise expects Empty.',
     );
     expect(en(await run('kafka.group', { group: 'g', topic: 'other' }, { 'group g': group() }))).toBe(
-      'fail: Consumer group g has no committed offsets on topic other',
+      'fail: Consumer group g has not committed any offsets on topic other yet.',
     );
     expect(
       en(
@@ -302,7 +302,7 @@ describe('kafka.group', () => {
           { 'group g': group({ exists: false, state: 'Dead', members: [], offsets: [] }) },
         ),
       ),
-    ).toBe('fail: There is no consumer group g');
+    ).toBe('fail: There is no consumer group g yet.');
   });
 });
 
@@ -318,14 +318,39 @@ describe('zk.path', () => {
       },
     };
     expect(en(await run('zk.path', { path: '/kafka/brokers/ids', children: ['1', '2', '3'] }, answers))).toBe(
-      'fail: /kafka/brokers/ids has children [1, 3], missing 2',
+      'fail: /kafka/brokers/ids has children 1 and 3, but 2 is missing.',
     );
     expect(en(await run('zk.path', { path: '/kafka/brokers/ids', childCount: 2 }, answers))).toBe(
-      'pass: /kafka/brokers/ids exists in ZooKeeper (children: 1, 3)',
+      'pass: /kafka/brokers/ids exists in ZooKeeper, with children 1 and 3.',
     );
     expect(en(await run('zk.path', { path: '/kafka/controller', data: '"brokerid":[12]' }, answers))).toBe(
-      'fail: The data of /kafka/controller is not what was expected: {"version":2,"brokerid":3}',
+      'fail: According to /kafka/controller, broker 3 is the controller, which is not what the exercise expects yet.',
     );
+  });
+  it('names the controller from /kafka/controller, with or without a data pattern', async () => {
+    const controller = {
+      'zk ls /kafka/controller': { path: '/kafka/controller', exists: true, children: [] },
+      'zk get /kafka/controller': {
+        path: '/kafka/controller',
+        exists: true,
+        data: '{"version":2,"brokerid":1,"timestamp":"1700000000000","kraftControllerEpoch":-1}',
+      },
+    };
+    const named = await run('zk.path', { path: '/kafka/controller' }, controller);
+    expect(en(named)).toBe('pass: Broker 1 is the controller (/kafka/controller).');
+    expect(named.message.zh).toBe('broker 1 是 controller（/kafka/controller）。');
+    expect(
+      en(await run('zk.path', { path: '/kafka/controller', data: '"brokerid":[123]' }, controller)),
+    ).toBe('pass: Broker 1 is the controller (/kafka/controller).');
+    expect(
+      en(
+        await run(
+          'zk.path',
+          { path: '/kafka/controller' },
+          { 'zk ls /kafka/controller': { path: '/kafka/controller', exists: false, children: [] } },
+        ),
+      ),
+    ).toBe('fail: There is no /kafka/controller in ZooKeeper yet, so no controller has been elected.');
   });
   it('fails clearly when the node or ZooKeeper is missing', async () => {
     expect(
@@ -336,7 +361,7 @@ describe('zk.path', () => {
           { 'zk ls /kafka': { path: '/kafka', exists: false, children: [] } },
         ),
       ),
-    ).toBe('fail: There is no /kafka in ZooKeeper');
+    ).toBe('fail: There is no /kafka in ZooKeeper yet.');
     expect(en(await run('zk.path', { path: '/kafka' }, { 'zk ls /kafka': zookeeperDown }))).toMatch(
       /^fail: ZooKeeper does not answer/,
     );
@@ -358,7 +383,7 @@ describe('broker.config', () => {
           { [key]: answer('168') },
         ),
       ),
-    ).toBe('pass: Broker 2 has log.retention.hours=168');
+    ).toBe('pass: Broker 2 has log.retention.hours set to 168.');
     expect(
       en(
         await run(
@@ -367,7 +392,7 @@ describe('broker.config', () => {
           { [key]: answer('168') },
         ),
       ),
-    ).toBe('fail: Broker 2 has log.retention.hours=168, expected 24');
+    ).toBe('fail: Broker 2 has log.retention.hours set to 168; the exercise expects 24.');
     expect(
       en(
         await run(
@@ -376,7 +401,7 @@ describe('broker.config', () => {
           { [key]: answer('48') },
         ),
       ),
-    ).toBe('pass: Broker 2 has log.retention.hours=48');
+    ).toBe('pass: Broker 2 has log.retention.hours set to 48.');
   });
 });
 
@@ -384,14 +409,14 @@ describe('command and file', () => {
   it('command: exit code and output patterns, quoting what it saw', async () => {
     const exec = () => ({ exitCode: 1, stdout: '', stderr: 'kafka-topics.sh: command not found' });
     expect(en(await run('command', { run: 'kafka-topics.sh --version' }, {}, exec))).toBe(
-      "fail: The check's command on bigdata01 exited with 1, expected 0. Output: kafka-topics.sh: command not found",
+      'fail: The check\'s command on bigdata01 exited with code 1 instead of 0. It printed "kafka-topics.sh: command not found".',
     );
     const ok = () => ({ exitCode: 0, stdout: '3.9.2\n' });
     expect(en(await run('command', { run: 'kafka-topics.sh --version', stdout: '^3\\.9' }, {}, ok))).toBe(
-      "pass: The check's command on bigdata01 gave the expected result",
+      "pass: The check's command on bigdata01 gave the expected result.",
     );
     expect(en(await run('command', { node: 'bigdata02', run: 'x', stdout: '^4' }, {}, ok))).toBe(
-      "fail: The stdout of the check's command on bigdata02 is not what was expected; it was: 3.9.2",
+      'fail: The check\'s command on bigdata02 printed "3.9.2", which is not the expected output yet.',
     );
   });
   it('file: existence, content patterns and absence', async () => {
@@ -399,7 +424,7 @@ describe('command and file', () => {
       (stdout: string, exitCode = 0) =>
       () => ({ exitCode, stdout });
     expect(en(await run('file', { path: '/root/a' }, {}, content('', 3)))).toBe(
-      'fail: There is no file /root/a on bigdata01',
+      'fail: There is no file /root/a on bigdata01.',
     );
     expect(
       en(
@@ -410,15 +435,15 @@ describe('command and file', () => {
           content('broker.id=1\nlog.dirs=/tmp\n'),
         ),
       ),
-    ).toBe('fail: /root/a on bigdata01 does not have the expected content yet (requirement 2 of 2)');
+    ).toBe('fail: /root/a on bigdata01 does not meet content requirement 2 of 2 yet.');
     expect(en(await run('file', { path: '/root/a', notMatches: 'TODO' }, {}, content('x TODO y')))).toBe(
-      'fail: /root/a on bigdata01 still contains "TODO"',
+      'fail: /root/a on bigdata01 still contains "TODO".',
     );
     expect(en(await run('file', { path: '/opt/data/kafka', directory: true }, {}, content('')))).toBe(
-      'pass: /opt/data/kafka on bigdata01 is as expected',
+      'pass: /opt/data/kafka on bigdata01 is as expected.',
     );
     expect(en(await run('file', { path: '/root/a', exists: false }, {}, content('x')))).toBe(
-      'fail: The file /root/a still exists on bigdata01',
+      'fail: The file /root/a still exists on bigdata01.',
     );
   });
 });
@@ -436,7 +461,7 @@ describe('check parameters added for lab authors', () => {
       },
     };
     expect(en(await run('kafka.topic', { anyTopic: true, excluding: '^intro-', partitions: 3 }, snap))).toBe(
-      'fail: There is no topic of your own yet',
+      'fail: You have not created a topic of your own yet.',
     );
     expect(() => checkTypes.get('kafka.topic')?.params.parse({ topic: 'a', excluding: 'x' })).toThrow(
       /excluding goes with anyTopic/,
@@ -447,10 +472,10 @@ describe('check parameters added for lab authors', () => {
     const label = { zh: '每个分区都回到 3 个 ISR', en: 'every partition is back to 3 in-sync replicas' };
     const failing = () => ({ exitCode: 1, stdout: 'partition 0: isr 2/3' });
     expect(en(await run('command', { run: 'a very long pipeline | awk ...', label }, {}, failing))).toBe(
-      'fail: every partition is back to 3 in-sync replicas: not yet (on bigdata01). Output: partition 0: isr 2/3',
+      'fail: Not yet: every partition is back to 3 in-sync replicas. On bigdata01 the check found: "partition 0: isr 2/3".',
     );
     expect(en(await run('command', { run: 'x', label }, {}, () => ({ exitCode: 0 })))).toBe(
-      'pass: every partition is back to 3 in-sync replicas: done',
+      'pass: Done: every partition is back to 3 in-sync replicas.',
     );
   });
 });

@@ -177,7 +177,7 @@ describe('labs', () => {
     const failed = (await c.call('POST', '/api/labs/topics/checks/orders-topic', {})).json as CheckResponse;
     expect(failed).toMatchObject({
       status: 'fail',
-      message: { en: 'Topic orders has 1 partition, expected 3' },
+      message: { en: 'Topic orders has 1 partition; the exercise expects 3.' },
       exercise: { attempts: 1, hints: ['提示一'], hintCount: 2 },
     });
 

@@ -13,7 +13,7 @@ import {
 import path from 'node:path';
 import { AppError } from '../errors.ts';
 import type { Progress } from '../progress.ts';
-import { InputHash } from './files.ts';
+import { InputHash, listFiles } from './files.ts';
 import { resolveJars } from './maven.ts';
 
 /** The Kafka release the course runs: the last line with ZooKeeper mode. */
@@ -95,9 +95,11 @@ export async function ensureKafkaDist(
   const jars = readdirSync(path.join(dist, 'libs')).filter((f) => f.endsWith('.jar'));
   progress({ phase: 'kafka-dist', message: `${jars.length} jars resolved` });
 
+  // Everything below bin/ and config/ (config/kraft/ too); every script executable, whatever mode
+  // the checkout gave it, as in upstream's tarball.
   cpSync(path.join(src.kafkaDir, 'bin'), path.join(dist, 'bin'), { recursive: true });
   cpSync(path.join(src.kafkaDir, 'config'), path.join(dist, 'config'), { recursive: true });
-  for (const f of readdirSync(path.join(dist, 'bin'))) chmodSync(path.join(dist, 'bin', f), 0o755);
+  for (const f of listFiles(path.join(dist, 'bin'))) chmodSync(path.join(dist, 'bin', f), 0o755);
 
   const zkLib = path.join(work, 'zookeeper-lib');
   mkdirSync(zkLib);

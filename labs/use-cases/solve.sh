@@ -20,18 +20,20 @@ partitions_of() { # <topic>: 分区数 / its number of partitions
   kafka-topics.sh --bootstrap-server $BS --describe --topic "$1" | grep -c 'Partition: '
 }
 
-# 等到消费者组有 N 个成员、并且分完了 P 个分区（再均衡结束）
-# Wait until a group has N members holding P partitions between them (the rebalance is over)
-wait_group() { # <group> <members> <partitions>
-  local out members assigned
+# 等到消费者组稳定：正好 N 个成员，每个成员分到 P 个分区。组在再均衡时，describe 不返回分配结果
+# （#PARTITIONS 为 0），所以这也说明再均衡结束了。
+# Wait until a group is stable: exactly N members, each holding P partitions. While a group
+# rebalances, describe returns no assignments (#PARTITIONS 0), so this also says the rebalance is over.
+wait_group() { # <group> <members> <partitions each>
+  local out
   for _ in $(seq 1 40); do
     out=$(kafka-consumer-groups.sh --bootstrap-server $BS --describe --group "$1" --members 2>/dev/null || true)
-    members=$(awk -v g="$1" '$1 == g' <<<"$out" | wc -l)
-    assigned=$(awk -v g="$1" '$1 == g { n += $NF } END { print n + 0 }' <<<"$out")
-    if [ "$members" -eq "$2" ] && [ "$assigned" -eq "$3" ]; then return 0; fi
+    if awk -v g="$1" -v n="$2" -v p="$3" '$1 == g { m++; if ($NF != p) bad = 1 } END { exit !(m == n && !bad) }' <<<"$out"; then
+      return 0
+    fi
     sleep 1
   done
-  echo "group $1: expected $2 members with $3 partitions, last seen:" >&2
+  echo "group $1: expected $2 members with $3 partitions each, last seen:" >&2
   echo "$out" >&2
   return 1
 }
@@ -105,8 +107,10 @@ const fs = require('fs');
 const { Kafka, logLevel } = require('kafkajs');
 
 const name = process.argv[2] || `worker-${process.pid}`;
+const GROUP = 'uc-click-db';
+const TOPIC = 'uc-clicks';
 const RATE = 100; // 每秒最多处理的条数 / at most this many messages a second
-const IDLE_MS = 8000; // 8 秒没有新消息就退出 / exit after 8 s without messages
+const IDLE_MS = 8000; // 空闲 8 秒、并且整个组没有积压，才退出 / exit after 8 s idle, once the whole group has no backlog
 
 const kafka = new Kafka({
   clientId: name,
@@ -114,15 +118,31 @@ const kafka = new Kafka({
   logLevel: logLevel.NOTHING, // 不打印 kafkajs 自己的日志（它把正常的再均衡也记成 ERROR）/ no kafkajs logs (it logs normal rebalances as ERRORs)
 });
 // 所有 worker 用同一个组：它们分摊 uc-clicks 的分区 / every worker uses one group: they share uc-clicks' partitions
-const consumer = kafka.consumer({ groupId: 'uc-click-db' });
+const consumer = kafka.consumer({ groupId: GROUP });
+const admin = kafka.admin(); // 用来查整个组的积压 / to look up the whole group's lag
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 const partitions = new Set(); // 处理过哪些分区的消息 / the partitions this worker handled messages from
 let count = 0;
-let idle;
+let last = 0; // 上一条消息处理完的时间 / when the last message was handled
+
+// 组在 uc-clicks 上的积压：每个分区的末尾 offset 减去组提交的 offset，再加起来（kafka-consumer-groups.sh 的 LAG 一列之和）
+// The group's lag on uc-clicks: each partition's end offset minus the group's committed offset, summed (the LAG column of kafka-consumer-groups.sh)
+async function groupLag() {
+  const ends = await admin.fetchTopicOffsets(TOPIC); // [{ partition, high, low }]
+  const [committed] = await admin.fetchOffsets({ groupId: GROUP, topics: [TOPIC] }); // { partitions: [{ partition, offset }] }
+  let lag = 0;
+  for (const { partition, high, low } of ends) {
+    const offset = Number(committed.partitions.find((p) => p.partition === partition).offset);
+    // -1：这个分区还没提交过，积压从最早的一条算起 / -1: nothing committed yet, the backlog starts at the earliest message
+    lag += Number(high) - (offset >= 0 ? offset : Number(low));
+  }
+  return lag;
+}
 
 async function stop() {
-  await consumer.disconnect(); // 离开消费者组，分区交给别的 worker / leave the group: others take over its partitions
+  await consumer.disconnect(); // 离开消费者组 / leave the group
+  await admin.disconnect();
   const line = `${name} partitions=[${[...partitions].sort()}] messages=${count}`;
   console.log(line);
   fs.appendFileSync('/root/uc/workers.txt', line + '\n');
@@ -130,30 +150,36 @@ async function stop() {
 }
 
 async function main() {
-  // 再均衡期间收不到消息，这不算“空闲”：暂停计时，重新分配好以后再从头计时
-  // No messages arrive during a rebalance, and that is not "idle": stop the clock, restart it once assigned
-  consumer.on(consumer.events.REBALANCING, () => clearTimeout(idle));
   consumer.on(consumer.events.GROUP_JOIN, (e) => {
     const mine = Object.values(e.payload.memberAssignment).flat();
     console.log(`${name} joined the group, partitions: ${mine.join(', ') || 'none'}`);
-    clearTimeout(idle);
-    if (count > 0) idle = setTimeout(stop, IDLE_MS); // 还没处理过消息就一直等 / before the first message, wait as long as it takes
   });
+  await admin.connect();
   await consumer.connect();
-  await consumer.subscribe({ topic: 'uc-clicks', fromBeginning: true });
+  await consumer.subscribe({ topic: TOPIC, fromBeginning: true });
   await consumer.run({
     // 每处理完一条就提交 offset：积压（lag）随时看得清，退出时也不会留下没提交的进度
     // commit after every message: the lag is always accurate, and nothing is left uncommitted on exit
     autoCommitThreshold: 1,
     eachMessage: async ({ partition }) => {
-      clearTimeout(idle);
       await sleep(1000 / RATE); // 假装写数据库 / pretend to write to the database
       partitions.add(partition);
       count++;
+      last = Date.now();
       if (count % 500 === 0) console.log(`${name}: ${count} clicks stored`);
-      idle = setTimeout(stop, IDLE_MS);
     },
   });
+  // 什么时候退出？还没处理过消息就一直等。处理过以后，要自己空闲了 8 秒，并且整个组的积压为 0。
+  // 只看自己空闲不够：一个 worker 离开，组就再均衡，把所有分区在留下的 worker 之间重新分，
+  // 别的 worker 还没处理完的分区可能换了主人，新主人就处理了两个分区的消息。
+  // When to exit? Before the first message, wait as long as it takes. After it: once this worker has
+  // been idle for 8 s and the whole group's lag is 0. Being idle is not enough: when a worker leaves,
+  // the group rebalances and deals all partitions out again among those that stay, so a partition
+  // another worker has not finished may change hands, and its new owner handles two partitions.
+  for (;;) {
+    await sleep(1000);
+    if (count > 0 && Date.now() - last >= IDLE_MS && (await groupLag()) === 0) return stop();
+  }
 }
 
 main().catch((err) => {
@@ -163,7 +189,7 @@ main().catch((err) => {
 JS
 nohup node click-worker.js > /tmp/uc-click-worker.log 2>&1 &
 worker=$!
-wait_group uc-click-db 1 "$(partitions_of uc-clicks)"
+wait_group uc-click-db 1 "$(partitions_of uc-clicks)" # 一个成员拿到全部分区 / one member holds every partition
 ssh -n bigdata02 "source /etc/profile.d/hadoop-etc.sh && mkdir -p /root/uc && \
   kafka-producer-perf-test.sh --topic uc-clicks --num-records 2000 --record-size 100 --throughput -1 \
     --producer-props bootstrap.servers=$BS"
@@ -175,45 +201,33 @@ for _ in $(seq 1 10); do
   ssh -n bigdata02 cat /root/uc/peak.txt
   ssh -n bigdata02 grep -Eq "'^uc-click-db\s+uc-clicks\s+[0-9]+\s+[0-9]+\s+[0-9]+\s+[1-9][0-9]{2,}\s'" /root/uc/peak.txt && break
 done
-wait $worker # 积压消化完、空闲 5 秒后它自己退出 / it exits by itself once the backlog is gone and 5 s pass
+wait $worker # 积压消化完、空闲 8 秒后它自己退出 / it exits by itself once the backlog is gone and 8 s pass
 cat /tmp/uc-click-worker.log
 
-# 第 4 步：扩展。分区加到 3 个，3 个 worker 同组分摊；bigdata02 上再发 3000 条。
-# Step 4: scaling. Grow to 3 partitions, 3 workers share them in one group; 3000 more clicks from bigdata02.
+# 第 4 步：扩展。分区加到 3 个，3 个 worker 同组分摊；bigdata02 上再发 3000 条，轮流发给 3 个分区。
+# Step 4: scaling. Grow to 3 partitions, 3 workers share them in one group; 3000 more clicks from
+# bigdata02, dealt out to the 3 partitions in turn.
+# 一轮就够，不靠运气：组稳定、每个 worker 一个分区以后才发洪峰；每个分区正好 1000 条；worker 等整个组
+# 的积压为 0 才离开，所以离开引起的再均衡不会把还有积压的分区交给别人。
+# One round is enough, with no luck involved: the burst goes out once the group is stable with one
+# partition per worker; each partition gets exactly 1000 clicks; a worker leaves only once the whole
+# group's lag is 0, so the rebalance its leaving causes hands no partition with a backlog to another.
 kafka-topics.sh --bootstrap-server $BS --alter --topic uc-clicks --partitions 3
-# 先退出的 worker 会触发再均衡，别的 worker 可能接手一个还有积压的分区（第二条提示）；
-# 那就按第三条提示再来一轮，workers.txt 里 w1、w2、w3 各有一行只处理了一个分区即可。
-# The first worker to finish triggers a rebalance, and another may take over a partition that
-# still has a backlog (the second hint); then do another round, as the third hint says, until
-# workers.txt has a one-partition line for each of w1, w2 and w3.
-for round in 1 2 3; do
-  pids=()
-  for w in w1 w2 w3; do
-    nohup node click-worker.js $w > /tmp/uc-click-$w.log 2>&1 &
-    pids+=($!)
-  done
-  wait_group uc-click-db 3 3 # 每个 worker 一个分区，再发洪峰 / one partition each, then the burst
-  ssh -n bigdata02 "source /etc/profile.d/hadoop-etc.sh && \
-    kafka-producer-perf-test.sh --topic uc-clicks --num-records 3000 --record-size 100 --throughput -1 \
-      --producer-props bootstrap.servers=$BS"
-  wait "${pids[@]}"
-  cat /root/uc/workers.txt
-  good=0
-  for w in w1 w2 w3; do
-    grep -Eq "^$w partitions=\[[0-9]\] messages=[1-9]" /root/uc/workers.txt && good=$((good + 1))
-  done
-  [ "$good" -eq 3 ] && break
-  echo "round $round: a worker handled two partitions; one more round"
+pids=()
+for w in w1 w2 w3; do
+  nohup node click-worker.js $w > /tmp/uc-click-$w.log 2>&1 &
+  pids+=($!)
 done
-# 有 worker 提前退出、留下积压？再启动一个，它从组提交的 offset 接着处理（第二条提示说的就是这个）
-# A worker left early with a backlog behind? Start one more: it resumes at the group's committed offsets
-for _ in 1 2 3; do
-  lag=$(kafka-consumer-groups.sh --bootstrap-server $BS --describe --group uc-click-db 2>/dev/null |
-    awk '$2 == "uc-clicks" && $6 ~ /^[0-9]+$/ { s += $6 } END { print s + 0 }')
-  [ "$lag" -eq 0 ] && break
-  echo "uc-click-db still has lag $lag: one more worker"
-  node click-worker.js drain > /tmp/uc-click-drain.log 2>&1
+wait_group uc-click-db 3 1
+ssh -n bigdata02 "source /etc/profile.d/hadoop-etc.sh && \
+  kafka-producer-perf-test.sh --topic uc-clicks --num-records 3000 --record-size 100 --throughput -1 \
+    --producer-props bootstrap.servers=$BS partitioner.class=org.apache.kafka.clients.producer.RoundRobinPartitioner"
+kafka-consumer-groups.sh --bootstrap-server $BS --describe --group uc-click-db
+for pid in "${pids[@]}"; do
+  wait "$pid"
 done
+cat /tmp/uc-click-w[123].log
+cat /root/uc/workers.txt
 
 # 第 5 步：可恢复性。开 2 张发票后“崩溃”，重启后从提交的 offset 接着开，不重复。
 # Step 5: recoverability. "Crash" after 2 invoices; the restart continues at the committed offsets,

@@ -5,6 +5,7 @@ import { loadConfig } from '../server/config.ts';
 import { createRuntime } from '../server/main.ts';
 import { consoleProgress } from '../server/progress.ts';
 import { brokerSection } from './sections/broker.ts';
+import { checksSection } from './sections/checks.ts';
 import { environmentsSection } from './sections/environments.ts';
 import { imagesSection } from './sections/images.ts';
 import { safetySection } from './sections/safety.ts';
@@ -15,7 +16,14 @@ import type { Metric, Section } from './types.ts';
  * `npm run bench [-- --only images,broker] [--runs N]`: measures, never asserts. Prints a table
  * and writes bench/results/<time>.json (and latest.json) with every run's values.
  */
-const sections: Section[] = [imagesSection, brokerSection, environmentsSection, webSection, safetySection];
+const sections: Section[] = [
+  imagesSection,
+  brokerSection,
+  environmentsSection,
+  webSection,
+  checksSection,
+  safetySection,
+];
 
 const args = process.argv.slice(2);
 const flag = (name: string): string | undefined => {

@@ -62,7 +62,7 @@ afterAll(async () => {
 });
 
 describe('a student in the browser', () => {
-  it('signs in, sees the six labs in course order and opens core-concepts', async () => {
+  it('signs in, sees the seven labs in course order and opens core-concepts', async () => {
     dumpLogsOnFailure(docker, PREFIX);
     const signIn = new SignInPage(page, app.url);
     await signIn.goto();
@@ -76,6 +76,7 @@ describe('a student in the browser', () => {
       'kafka-intro',
       'core-concepts',
       'install',
+      'kraft',
     ]);
     await shot('01-outline');
     await outline.openLab('core-concepts');

@@ -25,7 +25,7 @@ function cli(...args: string[]): { code: number; out: string } {
 describe('kafkalab labs validate', () => {
   it('accepts the course', () => {
     const r = cli('labs', 'validate');
-    expect(r.out).toMatch(/^ok: 6 labs, \d+ exercises$/m);
+    expect(r.out).toMatch(/^ok: 7 labs, \d+ exercises$/m);
     expect(r.code).toBe(0);
   });
 

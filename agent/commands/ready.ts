@@ -14,6 +14,7 @@ import { withTimeout, type Deadline } from '../deadline.ts';
 import { AgentError, messageOf } from '../errors.ts';
 import { AGENT_GROUP_PREFIX, createKafka } from '../kafka.ts';
 import { ZkClient } from '../zk.ts';
+import type { MetadataResponse } from '../wire/kafkaProtocol.ts';
 import { readBrokerRegistrations, readControllerId, type ZkBroker } from '../zkView.ts';
 
 /**
@@ -126,11 +127,22 @@ export async function readyCommand(
     ctx.emit({ phase: 'zookeeper', ok: true });
 
     Object.assign(waiting, { phase: 'brokers', error: `fewer than ${total} brokers registered` });
+    // Brokers in KRaft mode (after the kraft lab's migration) register with the controller
+    // quorum, not in ZooKeeper: when ZooKeeper shows fewer than expected, the brokers' own
+    // metadata counts too. In ZooKeeper mode it never shows more than ZooKeeper does.
+    const live = new LiveCluster(options, deadline);
+    ctx.defer(() => live.close());
+    const kraftView = (): Promise<MetadataResponse | undefined> => live.metadata([]).catch(() => undefined);
     let lastCount = -1;
     await pollUntil(
       deadline,
       async () => {
-        const registered = await readBrokerRegistrations(await zk.get(), options.chroot);
+        let registered = await readBrokerRegistrations(await zk.get(), options.chroot);
+        if (registered.length < total) {
+          const meta = await kraftView();
+          if (meta && meta.brokers.length > registered.length)
+            registered = meta.brokers.map((b) => ({ id: b.nodeId, host: b.host, port: b.port }));
+        }
         if (registered.length !== lastCount) {
           lastCount = registered.length;
           ctx.emit({ phase: 'brokers', done: registered.length, total });
@@ -145,7 +157,13 @@ export async function readyCommand(
     Object.assign(waiting, { phase: 'controller', error: 'no controller elected', missing: [] });
     const controller = await pollUntil(
       deadline,
-      async () => (await readControllerId(await zk.get(), options.chroot)) ?? undefined,
+      async () => {
+        const id = await readControllerId(await zk.get(), options.chroot);
+        if (id !== null) return id;
+        // A finalized KRaft cluster has no controller znode; its brokers name one.
+        const meta = await kraftView();
+        return meta && meta.controllerId >= 0 ? meta.controllerId : undefined;
+      },
       remember,
     );
     ctx.emit({ phase: 'controller', id: controller });

@@ -137,13 +137,21 @@ export class DockerBackend implements EnvironmentBackend {
     const env = await this.require(ref);
     // Brokers one at a time, each waiting for its exit: stopping all three at once makes every
     // controlled shutdown wait on the others, and a broker still running when ZooKeeper stops
-    // leaves a registration behind that blocks its next start.
-    for (const node of env.nodes) {
-      if (node.state !== 'running') continue;
+    // leaves a registration behind that blocks its next start. KRaft controllers (the kraft
+    // lab's) after all brokers, which need their quorum to shut down.
+    const running = env.nodes.filter((n) => n.state === 'running');
+    for (const node of running) {
       await this.opts.access
-        .exec(ref, node.name, ['/opt/kafkalab/bin/stop-broker', '30'], { timeoutMs: 40_000 })
+        .exec(ref, node.name, ['/opt/kafkalab/bin/stop-broker', '30', 'brokers'], { timeoutMs: 40_000 })
         .catch(() => undefined);
     }
+    await Promise.all(
+      running.map((node) =>
+        this.opts.access
+          .exec(ref, node.name, ['/opt/kafkalab/bin/stop-broker', '30'], { timeoutMs: 40_000 })
+          .catch(() => undefined),
+      ),
+    );
     await Promise.all(
       env.nodes.map((n) =>
         this.opts.docker

@@ -4,8 +4,9 @@
 # Starts what a big-data course's server has running before class: sshd and the pre-installed
 # ZooKeeper (server id and ensemble from the environment, see below). Kafka is not started here
 # the first time: installing and starting it is the student's job (or the `ready` mode's install
-# script). After a stop/start of the environment, a broker that has run before is started again,
-# so the student finds the cluster as they left it.
+# script). After a stop/start of the environment, a broker that has run before is started again
+# (and KRaft controllers that ran at the stop, first), so the student finds the cluster as they
+# left it.
 #
 # Environment:
 #   KAFKALAB_ZK_MYID      this server's ZooKeeper id (1..3); unset = no ZooKeeper here
@@ -25,8 +26,26 @@ start_zookeeper() {
   /opt/zookeeper/bin/zk-configure.sh && /opt/zookeeper/bin/zkServer.sh start
 }
 
+# KRaft controllers that ran when the environment was stopped (the kraft lab's), as stop-broker
+# recorded them: started again with the same config, LOG_DIR and heap, before the brokers that
+# need them.
+restart_controllers() {
+  local record=/opt/kafkalab/state/controllers conf logdir heap
+  [ -s "$record" ] || return 0
+  while IFS=$'\t' read -r conf logdir heap; do
+    [ -f "$conf" ] || continue
+    log "starting the KRaft controller of $conf (it ran before this restart)"
+    # Login shell for PATH and the student's settings; the recorded ones win.
+    KL_CONF=$conf KL_LOG_DIR=$logdir KL_HEAP=$heap bash -lc '
+      [ -n "$KL_LOG_DIR" ] && export LOG_DIR=$KL_LOG_DIR
+      [ -n "$KL_HEAP" ] && export KAFKA_HEAP_OPTS=$KL_HEAP
+      kafka-server-start.sh -daemon "$KL_CONF"' < /dev/null
+  done < "$record"
+}
+
 restart_broker_if_it_ran_before() {
   local home clean=/opt/kafkalab/state/broker-stopped-cleanly
+  restart_controllers
   home=$(/opt/kafkalab/bin/broker-ran-before) || return 0
   if [ -f "$clean" ]; then
     # Stopped cleanly: no registration left behind. Start now; the broker's ZooKeeper client

@@ -158,8 +158,10 @@ describe('a student in the browser', () => {
     const t1 = lab.terminal('bigdata01');
     await t1.open();
     const before = sentControls.length;
-    await t1.run('seq 200000; echo flood-done');
-    await t1.waitForText(/^200000\nflood-done$/m, 120_000);
+    // About 7 MB: far more than the page's backlog limit, also when a busy machine slows the
+    // stream down (1.3 MB was not always enough to put the browser behind).
+    await t1.run('seq 1000000; echo flood-done');
+    await t1.waitForText(/^1000000\nflood-done$/m, 120_000);
     await t1.run('echo still-here');
     await t1.waitForText(/^still-here$/m);
     // The browser's terminal fell behind and told the server so, then caught up.

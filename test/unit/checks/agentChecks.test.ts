@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { CheckOutcome, CheckType } from '../../../server/checks/CheckType.ts';
 import { checkTypes } from '../../../server/checks/registry.ts';
-import { clusterAnswering, type AgentAnswers } from './fakes.ts';
+import { clusterAnswering, partitionDoc, type AgentAnswers } from './fakes.ts';
 
 /**
  * The parameters that replaced JVM tools in command checks (kafka-topics.sh --describe,
@@ -13,13 +13,7 @@ async function run(type: string, raw: Record<string, unknown>, answers: AgentAns
 }
 const en = (o: CheckOutcome): string => `${o.status}: ${o.message.en}`;
 
-const part = (partition: number, replicas: number[], isr = replicas, leader = replicas[0] ?? -1) => ({
-  partition,
-  leader,
-  replicas,
-  isr,
-  offline: [],
-});
+const part = partitionDoc;
 const ha = (partitions: ReturnType<typeof part>[], records: number | null = 0) => ({
   'topic intro-ha': {
     name: 'intro-ha',

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { CAUSES } from '../../../agent/causes.ts';
 import type { DiagnoseDoc } from '../../../agent/types.ts';
 import { analyse, describeDiagnosis } from '../../../server/checks/diagnosis.ts';
 import type { NodeName } from '../../../server/env/EnvironmentBackend.ts';
@@ -80,19 +81,7 @@ describe('analyse', () => {
 
 describe('describeDiagnosis', () => {
   it('words every cause with the server, the evidence and a recovery, in both languages', () => {
-    const causes = [
-      'duplicate-broker-id',
-      'meta-properties-mismatch',
-      'cluster-id-mismatch',
-      'port-in-use',
-      'zookeeper-unreachable',
-      'wrong-chroot',
-      'log-dir-unusable',
-      'heap-too-large',
-      'never-started',
-      'not-installed',
-    ] as const;
-    for (const cause of causes) {
+    for (const cause of CAUSES) {
       const m = describeDiagnosis({ node: 'bigdata02', cause, file: LOG, line: 9, text: 'evidence' });
       expect(m.en).toContain('bigdata02');
       expect(m.zh).toContain('bigdata02');

@@ -46,3 +46,26 @@ export const hangingCluster: CheckContext = {
   cluster: clusterAgentFrom(() => new Promise(() => undefined)),
   exec: () => new Promise(() => undefined),
 };
+
+/** A partition as the agent's snapshot and topic documents describe it (leader: first replica). */
+export const partitionDoc = (
+  partition: number,
+  replicas: number[],
+  isr = replicas,
+  leader = replicas[0] ?? -1,
+) => ({ partition, leader, replicas, isr, offline: [] });
+
+/** Group g as the agent's `group` command answers: Stable, one member, lag 5 on t-0. */
+export const groupInfo = (over: Record<string, unknown> = {}) => ({
+  exists: true,
+  groupId: 'g',
+  state: 'Stable',
+  protocolType: 'consumer',
+  members: [{ memberId: 'm1', clientId: 'c', host: '/10.0.0.2', assignments: [] }],
+  offsets: [
+    { topic: 't', partition: 0, committed: 5, end: 10, lag: 5 },
+    { topic: 't', partition: 1, committed: 10, end: 10, lag: 0 },
+  ],
+  totalLag: 5,
+  ...over,
+});

@@ -9,7 +9,15 @@ import type { ExecResult, NodeName } from '../../../server/env/EnvironmentBacken
 import { execResult } from '../../../server/env/InMemoryEnvironments.ts';
 import { loadCourse } from '../../../server/labs/loader.ts';
 import type { Bilingual, CheckExercise } from '../../../server/labs/model.ts';
-import { clusterAnswering, hangingCluster, kafkaDown, zookeeperDown, type AgentAnswers } from './fakes.ts';
+import {
+  clusterAnswering,
+  groupInfo,
+  hangingCluster,
+  kafkaDown,
+  partitionDoc,
+  zookeeperDown,
+  type AgentAnswers,
+} from './fakes.ts';
 
 /**
  * Every message a check can show a student, rendered in both languages and read the way a student
@@ -76,13 +84,7 @@ function problemsOf(message: Bilingual, patterns: readonly string[] = []): strin
 
 // ---- What the fake cluster answers ----
 
-const part = (partition: number, replicas: number[], isr = replicas, leader = replicas[0] ?? -1) => ({
-  partition,
-  leader,
-  replicas,
-  isr,
-  offline: [],
-});
+const part = partitionDoc;
 const three = [part(0, [1, 2, 3]), part(1, [2, 3, 1]), part(2, [3, 1, 2])];
 const topicDoc = (name: string, over: Record<string, unknown> = {}) => ({
   name,
@@ -128,21 +130,7 @@ const messagesOf = (topic: string, messages: ReturnType<typeof record>[], max = 
     messages,
   },
 });
-const groupDoc = (over: Record<string, unknown> = {}) => ({
-  'group g': {
-    exists: true,
-    groupId: 'g',
-    state: 'Stable',
-    protocolType: 'consumer',
-    members: [{ memberId: 'm1', clientId: 'c', host: '/10.0.0.2', assignments: [] }],
-    offsets: [
-      { topic: 't', partition: 0, committed: 5, end: 10, lag: 5 },
-      { topic: 't', partition: 1, committed: 10, end: 10, lag: 0 },
-    ],
-    totalLag: 5,
-    ...over,
-  },
-});
+const groupDoc = (over: Record<string, unknown> = {}) => ({ 'group g': groupInfo(over) });
 const znode = (p: string, children: string[], data?: string | null, version = 0) => ({
   [`zk ls ${p}`]: { path: p, exists: true, children },
   [`zk get ${p}`]: {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { CheckOutcome, CheckType } from '../../../server/checks/CheckType.ts';
 import { checkTypes } from '../../../server/checks/registry.ts';
 import { trailingNumber } from '../../../server/checks/types/kafka.ts';
-import { clusterAnswering, kafkaDown, zookeeperDown, type AgentAnswers } from './fakes.ts';
+import { clusterAnswering, groupInfo, kafkaDown, zookeeperDown, type AgentAnswers } from './fakes.ts';
 
 /** Runs a check type by id with raw parameters (validated like the loader does). */
 async function run(
@@ -254,19 +254,8 @@ describe('kafka.messages', () => {
 });
 
 describe('kafka.group', () => {
-  const group = (over: Record<string, unknown> = {}) => ({
-    exists: true,
-    groupId: 'g',
-    state: 'Stable',
-    protocolType: 'consumer',
-    members: [{ memberId: 'm1', clientId: 'c', host: '/1.2.3.4', assignments: [] }],
-    offsets: [
-      { topic: 't', partition: 0, committed: 5, end: 10, lag: 5 },
-      { topic: 't', partition: 1, committed: 10, end: 10, lag: 0 },
-    ],
-    totalLag: 5,
-    ...over,
-  });
+  const group = (over: Record<string, unknown> = {}) => groupInfo(over);
+
   it('passes with state, members, offsets and lag within bounds', async () => {
     expect(
       en(

@@ -110,6 +110,29 @@ const options = {
       .transform((list): readonly string[] => Object.freeze(list)),
     default: '',
   },
+  auth: {
+    env: 'KAFKALAB_AUTH',
+    describe:
+      'Sign-in mode: "accounts" (passwords, roles, classes) or "open" (anyone who types a name is that student; a trusted room or a demo only).',
+    schema: z.enum(['accounts', 'open']),
+    default: 'accounts',
+  },
+  publicUrl: {
+    env: 'KAFKALAB_PUBLIC_URL',
+    describe:
+      'The address students open (e.g. https://lab.example.edu), for one-time links; https also marks the session cookie Secure. Empty: http://localhost:<port>.',
+    schema: z
+      .string()
+      .refine((u) => u === '' || originOf(u) !== undefined, 'an origin like https://lab.example.edu')
+      .transform((u) => (u === '' ? '' : (originOf(u) as string))),
+    default: '',
+  },
+  sessionTtlSec: {
+    env: 'KAFKALAB_SESSION_TTL',
+    describe: 'Seconds a sign-in lasts without being used (each use extends it).',
+    schema: z.coerce.number().int().min(60),
+    default: 14 * 24 * 3600,
+  },
   logLevel: {
     env: 'KAFKALAB_LOG_LEVEL',
     describe: 'Server log level (fatal, error, warn, info, debug, trace, silent).',

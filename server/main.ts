@@ -15,7 +15,9 @@ import { createFileLogger, createLogger, type Logger } from './log.ts';
 import { projectPaths } from './paths.ts';
 import { checkTypes } from './checks/registry.ts';
 import { adoptLegacyEnvironments } from './env/adopt.ts';
-import { loadCourse } from './labs/loader.ts';
+import { LiveCourse } from './labs/LiveCourse.ts';
+import { Accounts } from './auth/Accounts.ts';
+import type { OneTimeLink } from './http/apiTypes.ts';
 import { SqliteStore } from './store/Store.ts';
 import { createEnvServices } from './services.ts';
 import { ensureWebBuild } from './webBuild.ts';
@@ -67,7 +69,10 @@ export function createEnvironments(
 }
 
 /** Starts the web server: engine, images (built when missing), store, course, app. Resolves once listening. */
-export async function serve(config: Config, progress: Progress): Promise<{ app: App; url: string }> {
+export async function serve(
+  config: Config,
+  progress: Progress,
+): Promise<{ app: App; url: string; setupLink: OneTimeLink | undefined }> {
   const log = createLogger(config);
   // Under a supervisor a crash would restart the server; even so, one bad request or a stray
   // rejection must not end every student's session: log it and keep serving.
@@ -76,10 +81,19 @@ export async function serve(config: Config, progress: Progress): Promise<{ app: 
   await buildImages({ docker: runtime.docker, config, progress });
   const reconciled = await runtime.environments.reconcile();
   log.info(reconciled, 'reconciled environments');
-  const course = loadCourse(projectPaths.labs, checkTypes);
-  for (const p of course.problems) log.warn({ file: p.file, line: p.line }, `lab problem: ${p.message}`);
+  // Authors edit labs while the server runs: students keep the last good version of each lab.
+  const course = new LiveCourse(projectPaths.labs, checkTypes, log);
+  for (const p of course.latest().problems)
+    log.warn({ file: p.file, line: p.line }, `lab problem: ${p.message}`);
+  course.onChange(({ version, problems }) => {
+    log.info({ version, problems: problems.length }, 'labs reloaded');
+    for (const p of problems) log.warn({ file: p.file, line: p.line }, `lab problem: ${p.message}`);
+  });
+  course.start();
   await ensureWebBuild(progress);
   const store = openStore(config);
+  let base = config.publicUrl;
+  const accounts = new Accounts(store, { mode: config.auth, baseUrl: () => base });
   const adopted = await adoptLegacyEnvironments(runtime.environments, store, log);
   if (adopted.length > 0) log.info({ adopted }, 'environments of an earlier version adopted');
   const { envs, terminals, grading } = createEnvServices(runtime.environments, runtime.nodes, store, log);
@@ -87,7 +101,10 @@ export async function serve(config: Config, progress: Progress): Promise<{ app: 
     log,
     health: healthProbe(runtime.docker, config, store),
     store,
-    course,
+    course: () => course.current(),
+    authoring: { dir: projectPaths.labs, latest: () => course.latest(), onChange: (l) => course.onChange(l) },
+    accounts,
+    session: { ttlMs: config.sessionTtlSec * 1000, secure: config.publicUrl.startsWith('https:') },
     envs,
     terminals,
     grading,
@@ -101,16 +118,20 @@ export async function serve(config: Config, progress: Progress): Promise<{ app: 
   const address = app.server.address();
   const port = typeof address === 'object' && address !== null ? address.port : config.port;
   const shown = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
+  const url = `http://${shown}:${port}/`;
+  if (base === '') base = url;
   const dispose = async (): Promise<void> => {
+    course.dispose();
     await app.dispose();
     store.close();
   };
-  return { app: { ...app, dispose }, url: `http://${shown}:${port}/` };
+  // A fresh install has no admin: a one-time link (an hour, one use) creates the first one.
+  return { app: { ...app, dispose }, url, setupLink: accounts.setupLink() };
 }
 
 /** The store in the data directory (migrated to the current schema on open). */
 export function openStore(config: Config): SqliteStore {
-  return new SqliteStore(dataPaths(config).store);
+  return new SqliteStore(dataPaths(config).store, { sessionTtlMs: config.sessionTtlSec * 1000 });
 }
 
 /** A client for the engine as configured (DOCKER_HOST or the default socket), without bootstrapping it. */

@@ -10,6 +10,7 @@ import {
   InMemoryNodes,
   InstantBackend,
 } from '../../server/env/InMemoryEnvironments.ts';
+import { Accounts } from '../../server/auth/Accounts.ts';
 import { createApp } from '../../server/http/app.ts';
 import { loadCourse } from '../../server/labs/loader.ts';
 import { createEnvServices } from '../../server/services.ts';
@@ -100,11 +101,14 @@ export const safetySection: Section = {
       const backend = new InstantBackend();
       const nodes = new FloodingNodes(backend);
       const services = createEnvServices(backend, nodes, store, log);
+      const pathological = loadCourse(dir, checkTypes);
       const app = createApp({
         log,
         health: healthyProbe,
         store,
-        course: loadCourse(dir, checkTypes),
+        course: () => pathological,
+        accounts: new Accounts(store, { mode: 'open', baseUrl: () => '' }),
+        session: { ttlMs: 3600_000, secure: false },
         ...services,
       });
       await new Promise<void>((r) => app.server.listen(0, '127.0.0.1', r));

@@ -6,6 +6,13 @@ import type { ExerciseProgress, ProgressStore } from '../store/Store.ts';
 import { explainFailure, type DiagnosedResult } from './diagnosis.ts';
 import { environmentContext, gradeQuiz, runCheck } from './registry.ts';
 
+/** A student's progress changed on one exercise. */
+export interface ProgressChange {
+  readonly studentId: number;
+  readonly labId: string;
+  readonly exerciseId: string;
+}
+
 /** Whose work is graded: a student of the store. */
 export interface Grader extends EnvOwner {
   readonly id: number;
@@ -19,10 +26,37 @@ export interface Grader extends EnvOwner {
  * (`error`) is neither an attempt nor a reason for a hint. The gradebook reads what this records.
  */
 export class GradingService {
+  private readonly listeners = new Set<(change: ProgressChange) => void>();
+
   constructor(
     private readonly store: ProgressStore,
     private readonly envs: EnvManager,
   ) {}
+
+  /** Hears every recorded attempt and revealed hint (the instructors' live gradebook). */
+  onProgress(listener: (change: ProgressChange) => void): { dispose(): void } {
+    this.listeners.add(listener);
+    return { dispose: () => void this.listeners.delete(listener) };
+  }
+
+  private changed(change: ProgressChange): void {
+    for (const l of this.listeners) {
+      try {
+        l(change);
+      } catch {
+        // A listener's failure is its own; grading goes on.
+      }
+    }
+  }
+
+  /**
+   * Runs a check on the caller's environment without recording anything: authors trying a check
+   * of a lab they are writing.
+   */
+  async tryCheck(user: Grader, lab: Lab, exercise: Exercise): Promise<DiagnosedResult> {
+    if (exercise.kind === 'quiz') throw new AppError(400, 'not_a_check', `Exercise ${exercise.id} is a quiz`);
+    return this.runOnEnvironment(user, lab, exercise);
+  }
 
   /** Grades one exercise for a student; quizzes need `answer` (choice indexes). */
   async grade(
@@ -51,6 +85,7 @@ export class GradingService {
           exercise.id,
           hintOrder(exercise.hints, result.causes ?? []),
         );
+      this.changed({ studentId: student.id, labId: lab.id, exerciseId: exercise.id });
     }
     return result;
   }
@@ -60,6 +95,7 @@ export class GradingService {
     if (exercise.hints.length === 0)
       throw new AppError(404, 'no_hints', `Exercise ${exercise.id} has no hints`);
     this.store.revealHint(student.id, lab.id, exercise.id, hintOrder(exercise.hints, []));
+    this.changed({ studentId: student.id, labId: lab.id, exerciseId: exercise.id });
     return this.progressOn(student, lab, exercise);
   }
 

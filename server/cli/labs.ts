@@ -5,13 +5,14 @@ import { bindNodes } from '../env/EnvironmentBackend.ts';
 import { AppError } from '../errors.ts';
 import { loadCourse } from '../labs/loader.ts';
 import { explainFailure } from '../checks/diagnosis.ts';
+import { courseLine, createLab } from '../labs/scaffold.ts';
 import { formatLabTable, formatRunSummary, testLabsRepeatedly } from '../labs/tester.ts';
 import { createRuntime } from '../main.ts';
 import { projectPaths } from '../paths.ts';
 import { resolveEnvOf } from './env.ts';
 import type { CliContext } from './main.ts';
 
-/** `kafkalab labs validate|test`: for lab authors. */
+/** `kafkalab labs validate|test|check|new`: for lab authors. */
 export function labsCommands(ctx: CliContext): Command {
   const labs = new Command('labs').description('Validate and test the labs (for authors)');
 
@@ -116,6 +117,30 @@ export function labsCommands(ctx: CliContext): Command {
       const r = await explainFailure(exercise, await runCheck(exercise, checkCtx), checkCtx.cluster);
       ctx.out.write(`${r.status} (${r.durationMs} ms)\n  en: ${r.message.en}\n  zh: ${r.message.zh}\n`);
       if (r.status !== 'pass') process.exitCode = 1;
+    });
+  labs
+    .command('new')
+    .description('Create labs/<id>/ (lab.md with a check and a quiz, solve.sh); never overwrites')
+    .argument('<id>', 'lab id: lowercase words joined by dashes, e.g. consumer-lag')
+    .option('--dir <labs folder>', 'labs folder', projectPaths.labs)
+    .option('--title <text>', 'title, "中文标题 / English title" (one text serves both languages)')
+    .option('--add-to-course', 'also append the lab to course.yaml (default: print the line to add)')
+    .action((id: string, opts: { dir: string; title?: string; addToCourse?: boolean }) => {
+      const dir = path.resolve(opts.dir);
+      const made = createLab(dir, id, { title: opts.title, addToCourse: opts.addToCourse === true });
+      // Relative to the working directory when under it (the usual labs/), else absolute.
+      const shown = (p: string): string => {
+        const rel = path.relative(process.cwd(), p);
+        return rel === '' || rel.startsWith('..') || path.isAbsolute(rel) ? p : rel;
+      };
+      for (const file of made.written) ctx.out.write(`wrote ${shown(file)}\n`);
+      const courseYaml = shown(path.join(dir, 'course.yaml'));
+      if (made.course === 'already-listed') ctx.out.write(`${courseYaml} lists ${id} already\n`);
+      else if (made.course === undefined)
+        ctx.out.write(
+          `\nAdd this line under "labs:" in ${courseYaml}, where it belongs in course order:\n${courseLine(id)}\n`,
+        );
+      ctx.out.write(`\nThen: kafkalab labs validate ${shown(dir)}\n`);
     });
   return labs;
 }

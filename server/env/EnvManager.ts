@@ -60,6 +60,18 @@ export class EnvManager {
     return bindNodes(this.access, this.track(student).ref);
   }
 
+  /** Every environment's state by environment id, in one engine call (the class roster). */
+  async phases(): Promise<Map<string, EnvStatus['phase']>> {
+    const list = await this.backend.list();
+    const out = new Map<string, EnvStatus['phase']>();
+    for (const info of list) out.set(info.id, info.state === 'creating' ? 'booting' : info.state);
+    for (const t of this.tracked.values()) {
+      if (t.boot && !t.boot.done) out.set(t.ref.id, 'booting');
+      else if (t.boot?.error) out.set(t.ref.id, 'failed');
+    }
+    return out;
+  }
+
   /** The student's environment as the browser sees it. */
   async status(student: EnvOwner): Promise<EnvStatus> {
     const t = this.track(student);
@@ -139,6 +151,23 @@ export class EnvManager {
       throw new AppError(409, 'env_booting', 'The environment is still starting; reset it when it is up');
     t.boot = undefined;
     await this.remove(t.ref);
+    await this.publishStatus(student);
+    return this.status(student);
+  }
+
+  /**
+   * Stops the student's environment (files kept, memory freed; their next start resumes it) and
+   * closes its shells. Nothing to stop is not an error.
+   */
+  async stop(student: EnvOwner): Promise<EnvStatus> {
+    const t = this.track(student);
+    if (t.boot && !t.boot.done)
+      throw new AppError(409, 'env_booting', 'The environment is still starting; stop it when it is up');
+    const info = await this.backend.status(t.ref);
+    if (info !== undefined && info.state !== 'stopped') {
+      this.onRemoved(t.ref.id);
+      await this.backend.stop(t.ref);
+    }
     await this.publishStatus(student);
     return this.status(student);
   }

@@ -19,16 +19,264 @@ export interface ApiError {
   details?: string;
 }
 
-/** GET /api/me, POST /api/session {name} */
+/** A user's role: students do labs; instructors run classes; admins run the site. */
+export type Role = 'student' | 'instructor' | 'admin';
+
+/** GET /api/me, POST /api/session, POST /api/signup, POST /api/setup, POST /api/password */
 export interface Me {
+  id: number;
   name: string;
-  /** The language the student chose last (the UI's zh/en switch). */
+  displayName: string | null;
+  role: Role;
+  /** The language the user chose last (the UI's zh/en switch). */
   lang: Lang;
 }
 
-/** POST /api/session */
+/** How people sign in: `accounts` (passwords, roles, classes) or `open` (name only, trusted rooms). */
+export type AuthMode = 'accounts' | 'open';
+
+/** GET /api/auth: what the sign-in page offers (no session needed). */
+export interface AuthInfo {
+  mode: AuthMode;
+  /** No admin exists yet: the console printed a one-time setup link. */
+  setupRequired: boolean;
+  minPasswordLength: number;
+}
+
+/**
+ * POST /api/session. In `accounts` mode the password is required; in `open` mode a name alone
+ * signs in a student (accounts that have a password still need it).
+ */
 export interface SignInRequest {
   name: string;
+  password?: string;
+}
+
+/** POST /api/signup: a student creates their account with their class's join code. */
+export interface SignUpRequest {
+  joinCode: string;
+  name: string;
+  password: string;
+}
+
+/** POST /api/setup: the one-time setup link's page creates the first admin. */
+export interface SetupRequest {
+  token: string;
+  name: string;
+  password: string;
+}
+
+/** POST /api/password: a one-time set-password link (roster import, reset) sets the password. */
+export interface SetPasswordRequest {
+  token: string;
+  password: string;
+}
+
+/** A class as its instructors see it in lists. */
+export interface ClassSummary {
+  id: number;
+  name: string;
+  joinCode: string;
+  /** Whether students may still join with the code. */
+  open: boolean;
+  labs: ClassLab[];
+  students: number;
+  instructors: string[];
+  createdAt: string;
+}
+
+/** A lab a class uses, with its optional due date (ISO). */
+export interface ClassLab {
+  labId: string;
+  due: string | null;
+}
+
+/** POST /api/classes */
+export interface CreateClassRequest {
+  name: string;
+  /** Lab ids, in order (default: the whole course). */
+  labs?: string[];
+  /** Due dates (ISO 8601) by lab id. */
+  due?: Record<string, string | null>;
+}
+
+/** POST /api/classes answer. */
+export interface CreatedClass {
+  id: number;
+  joinCode: string;
+}
+
+/** PATCH /api/classes/:id: any of these. */
+export interface UpdateClassRequest {
+  name?: string;
+  labs?: string[];
+  due?: Record<string, string | null>;
+  open?: boolean;
+  /** Make a new join code (the old one stops working). */
+  newJoinCode?: boolean;
+  /** Add an instructor (by name) as a co-teacher. */
+  addInstructor?: string;
+}
+
+/** A student of a class, with their environment's state. */
+export interface ClassStudent {
+  id: number;
+  name: string;
+  displayName: string | null;
+  email: string | null;
+  env: EnvPhase;
+  /** Whether the student has set a password (roster imports start without one). */
+  activated: boolean;
+}
+
+/** GET /api/classes/:id */
+export interface ClassDetail extends ClassSummary {
+  roster: ClassStudent[];
+}
+
+/** POST /api/classes/:id/roster (text/csv body: name, optional display name, optional email). */
+export interface RosterImportResult {
+  /** New accounts with their one-time set-password links (shown once). */
+  created: { name: string; displayName: string | null; email: string | null; link: string }[];
+  /** Names that already had an account and were added to the class. */
+  added: string[];
+  /** Names already in the class. */
+  unchanged: string[];
+  /** The same links as CSV (name, display name, email, link) for download. */
+  csv: string;
+}
+
+/** One exercise column of the gradebook. */
+export interface GradebookExercise {
+  labId: string;
+  exerciseId: string;
+  title: Bilingual;
+  points: number;
+}
+
+/** One cell of the gradebook: a student on an exercise. */
+export interface GradebookCell {
+  /** `untried` when nothing was attempted (revealing hints alone is not an attempt). */
+  status: 'passed' | 'failed' | 'untried';
+  attempts: number;
+  hints: number;
+  firstAttemptAt: string | null;
+  passedAt: string | null;
+  points: number;
+  /** Passed after the lab's due date. */
+  late: boolean;
+}
+
+/** One student's row. */
+export interface GradebookRow {
+  studentId: number;
+  name: string;
+  displayName: string | null;
+  /** In the order of `exercises`. */
+  cells: GradebookCell[];
+  total: number;
+  possible: number;
+  /** How many passes came after their due date. */
+  late: number;
+}
+
+/** One lab of the gradebook, with its due date (ISO instant or null). */
+export interface GradebookLab {
+  labId: string;
+  dueAt: string | null;
+}
+
+/** GET /api/classes/:id/gradebook */
+export interface GradebookJson {
+  /** The class's labs in class order (the CSV's `<lab> late` columns come from these). */
+  labs: GradebookLab[];
+  exercises: GradebookExercise[];
+  rows: GradebookRow[];
+}
+
+/** One graded attempt as the student saw it. */
+export interface AttemptRecord {
+  labId: string;
+  exerciseId: string;
+  status: 'pass' | 'fail';
+  message: Bilingual;
+  durationMs: number;
+  at: string;
+}
+
+/** GET /api/classes/:id/students/:studentId */
+export interface StudentDetail {
+  student: ClassStudent;
+  /** Newest first (at most the last 500). */
+  attempts: AttemptRecord[];
+  /** This student's gradebook row (hints used, time on each exercise from its cells). */
+  row: GradebookRow;
+  exercises: GradebookExercise[];
+  env: EnvStatus;
+}
+
+/** POST /api/classes/:id/students/:studentId/env */
+export interface StudentEnvRequest {
+  action: 'stop' | 'reset';
+}
+
+/** Messages on WS /ws/class/:id (server to browser). */
+export type ClassMessage =
+  /** The whole gradebook, first on connect. */
+  | { type: 'gradebook'; gradebook: GradebookJson }
+  /** One student's row changed (an attempt, a hint, a new student). */
+  | { type: 'row'; row: GradebookRow }
+  /** A student's environment changed state. */
+  | { type: 'env'; studentId: number; phase: EnvPhase };
+
+/** GET /api/users (admins): everyone with an account. */
+export interface UserSummary {
+  id: number;
+  name: string;
+  displayName: string | null;
+  role: Role;
+  activated: boolean;
+  createdAt: string;
+}
+
+/** POST /api/users (admins): a new account and its one-time set-password link. */
+export interface CreateUserRequest {
+  name: string;
+  role: Role;
+  displayName?: string;
+  email?: string;
+}
+
+/** A one-time link (set-password, setup), shown once. */
+export interface OneTimeLink {
+  name: string;
+  link: string;
+  expiresAt: string;
+}
+
+/** GET /api/authoring/labs (instructors): each lab's validation status. */
+export interface AuthoringStatus {
+  version: number;
+  loadedAt: string;
+  labs: { id: string; title: Bilingual; exercises: number; problems: number }[];
+  /** Problems of the newest load, with file (relative to labs/) and line. */
+  problems: { file: string; line: number; message: string }[];
+}
+
+/** GET /api/authoring/labs/:id?lang= : the lab as students see it, plus what only authors see. */
+export interface AuthoringPreview {
+  version: number;
+  lab: LabView;
+  /** Per exercise: answer key, check parameters and every hint. */
+  keys: {
+    exerciseId: string;
+    kind: 'check' | 'quiz';
+    type: string | null;
+    params: unknown;
+    answer: number[] | null;
+    hints: string[];
+  }[];
+  problems: { file: string; line: number; message: string }[];
 }
 
 /** PUT /api/me {lang} */
@@ -204,6 +452,13 @@ export interface SavedFile {
  */
 export type ClusterSnapshot = Snapshot;
 
+/** Messages on WS /ws/authoring (server to browser): the labs were reloaded. */
+export interface AuthoringMessage {
+  type: 'reloaded';
+  version: number;
+  problems: number;
+}
+
 /** Messages on WS /ws/env (JSON text frames, server to browser). */
 export type EnvMessage =
   | { type: 'status'; status: EnvStatus }
@@ -212,6 +467,8 @@ export type EnvMessage =
 
 /**
  * WS /ws/terminal?node=bigdata01&cols=80&rows=24
+ * (an instructor adds `&student=<id>&watch=1` to watch a student's shell read-only: input frames
+ * are refused with an `error` event, output and `attached` arrive as for the student)
  * - browser to server: binary frames = keystrokes (UTF-8 bytes); text frames = TerminalControl.
  * - server to browser: binary frames = terminal output (raw bytes, never split into strings on
  *   the server); text frames = TerminalEvent.

@@ -9,12 +9,18 @@ import { AppError, isAppError } from '../errors.ts';
 import type { HealthProbe } from '../health.ts';
 import type { Course } from '../labs/loader.ts';
 import type { Logger } from '../log.ts';
-import type { ProgressStore, StudentStore } from '../store/Store.ts';
+import type { Accounts } from '../auth/Accounts.ts';
+import { ClassHub } from '../classroom/ClassHub.ts';
+import { ClassView } from '../classroom/ClassView.ts';
+import type { ClassroomStore, ProgressStore, StudentStore } from '../store/Store.ts';
 import type { TerminalHub } from '../terminal/TerminalHub.ts';
+import { authoringRoutes, staticAuthoring, type AuthoringSource } from './routes/authoring.ts';
+import { classRoutes } from './routes/classes.ts';
 import { envRoutes } from './routes/env.ts';
 import { fileRoutes } from './routes/files.ts';
 import { labRoutes } from './routes/labs.ts';
-import { sessionRoutes } from './routes/session.ts';
+import { sessionRoutes, type SessionOptions } from './routes/session.ts';
+import { userRoutes } from './routes/users.ts';
 import { originGuard } from './origin.ts';
 import { answerRaw } from './rawHttp.ts';
 import { attachWebSockets } from './ws.ts';
@@ -23,8 +29,15 @@ import { attachWebSockets } from './ws.ts';
 export interface AppDeps {
   readonly log: Logger;
   readonly health: HealthProbe;
-  readonly store: StudentStore & ProgressStore;
-  readonly course: Course;
+  readonly store: StudentStore & ProgressStore & ClassroomStore;
+  /** The course served to students now (the last good version while authors edit). */
+  readonly course: () => Course;
+  /** Sign-in rules (mode, rate limits, one-time links). */
+  readonly accounts: Accounts;
+  /** The session cookie's lifetime and Secure flag. */
+  readonly session: SessionOptions;
+  /** The labs as authors see them (newest load, with its problems); default: `course` as it is. */
+  readonly authoring?: AuthoringSource;
   readonly envs: EnvManager;
   readonly grading: GradingService;
   readonly terminals: TerminalHub;
@@ -80,9 +93,17 @@ export function createApp(deps: AppDeps): App {
     res.status(report.ok ? 200 : 503).json(report);
   });
 
+  const view = new ClassView(deps.store, deps.course, deps.envs);
+  const hub = new ClassHub(deps.store, view, deps.grading, deps.log);
+  const authoring = deps.authoring ?? staticAuthoring(deps.course);
+
   const api = express.Router();
+  // JSON bodies only; routes that take other types (the roster's CSV) parse their own.
   api.use(express.json({ limit: '64kb' }));
-  api.use(sessionRoutes(deps.store));
+  api.use(sessionRoutes(deps.store, deps.accounts, deps.session));
+  api.use(classRoutes({ ...deps, view, hub }));
+  api.use(userRoutes(deps.store, deps.accounts));
+  api.use(authoringRoutes({ ...deps, authoring }));
   api.use(labRoutes(deps));
   api.use(envRoutes(deps.store, deps.course, deps.envs));
   api.use(fileRoutes(deps.store, deps.envs));
@@ -117,12 +138,13 @@ export function createApp(deps: AppDeps): App {
 
   const server = createServer(app);
   server.on('clientError', clientErrorHandler(deps.log));
-  const closeSockets = attachWebSockets(server, deps);
+  const closeSockets = attachWebSockets(server, { ...deps, hub, authoring });
   return {
     server,
     express: app,
     dispose: async () => {
       closeSockets();
+      hub.dispose();
       deps.envs.dispose();
       await deps.terminals.dispose();
       await new Promise<void>((resolve) => {
@@ -145,6 +167,7 @@ function errorHandler(log: Logger): ErrorRequestHandler {
     if (appErr.status >= 500) log.error(line, appErr.message);
     else log.debug(line, appErr.message);
     if (res.headersSent) return;
+    if (appErr.status === 429 && appErr.details !== undefined) res.setHeader('Retry-After', appErr.details);
     res.status(appErr.status).json({
       error: appErr.reason,
       message: appErr.message,

@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { NextFunction, Request, Response } from 'express';
 import { AppError } from '../errors.ts';
-import type { Student, StudentStore } from '../store/Store.ts';
+import type { Role, Student, StudentStore } from '../store/Store.ts';
 
 /** Name of the session cookie. */
 export const SESSION_COOKIE = 'kl_session';
@@ -44,4 +44,21 @@ export function requireStudent(store: StudentStore) {
 /** The student put there by requireStudent. */
 export function currentStudent(res: Response): Student {
   return res.locals.student as Student;
+}
+
+/**
+ * Express middleware: 401 unless signed in, 403 unless the user has one of `roles`; puts the user
+ * on `res.locals.student` like requireStudent.
+ */
+export function requireRole(store: StudentStore, ...roles: Role[]) {
+  return (req: Request, res: Response, next: NextFunction): void => {
+    const user = studentOf(req, store);
+    if (!user) return next(new AppError(401, 'not_signed_in', 'Sign in first'));
+    if (!roles.includes(user.role))
+      return next(
+        new AppError(403, 'forbidden', `This needs the role ${roles.join(' or ')}; you are a ${user.role}`),
+      );
+    res.locals.student = user;
+    next();
+  };
 }

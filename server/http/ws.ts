@@ -6,9 +6,11 @@ import type { EnvManager } from '../env/EnvManager.ts';
 import { checkNode } from '../env/naming.ts';
 import { AppError, isAppError, messageOf } from '../errors.ts';
 import type { Logger } from '../log.ts';
-import type { Student, StudentStore } from '../store/Store.ts';
+import type { ClassHub } from '../classroom/ClassHub.ts';
+import type { ClassroomStore, Student, StudentStore } from '../store/Store.ts';
+import type { AuthoringSource } from './routes/authoring.ts';
 import type { Attachment, TerminalHub } from '../terminal/TerminalHub.ts';
-import type { EnvMessage, TerminalEvent } from './apiTypes.ts';
+import type { AuthoringMessage, ClassMessage, EnvMessage, TerminalEvent } from './apiTypes.ts';
 import { studentOf } from './auth.ts';
 import { crossOriginError, originAllowed } from './origin.ts';
 import { answerRaw, requestTarget } from './rawHttp.ts';
@@ -39,14 +41,23 @@ const control = z.discriminatedUnion('type', [
 /** Dependencies of the WebSocket endpoints. */
 export interface WsDeps {
   readonly log: Logger;
-  readonly store: StudentStore;
+  readonly store: StudentStore & ClassroomStore;
   readonly envs: EnvManager;
   readonly terminals: TerminalHub;
+  readonly hub: ClassHub;
+  readonly authoring: AuthoringSource;
   /** Origins besides the server's own whose pages may open the sockets (default: none). */
   readonly allowedOrigins?: readonly string[];
 }
 
-/** Wires /ws/terminal and /ws/env onto the HTTP server; returns a function that closes them. */
+/** Sockets for instructors only. */
+const TEACHING = new Set(['/ws/authoring']);
+const CLASS_PATH = /^\/ws\/class\/([1-9][0-9]{0,15})$/;
+
+/**
+ * Wires /ws/terminal, /ws/env, /ws/class/:id and /ws/authoring onto the HTTP server; returns a
+ * function that closes them.
+ */
 export function attachWebSockets(server: Server, deps: WsDeps): () => void {
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_WS_FRAME });
   const allowedOrigins = deps.allowedOrigins ?? [];
@@ -59,12 +70,26 @@ export function attachWebSockets(server: Server, deps: WsDeps): () => void {
     try {
       const url = requestTarget(req.url);
       if (!url) throw new AppError(400, 'bad_request', 'Malformed request target');
-      if (url.pathname !== '/ws/terminal' && url.pathname !== '/ws/env')
+      const classMatch = CLASS_PATH.exec(url.pathname);
+      if (
+        url.pathname !== '/ws/terminal' &&
+        url.pathname !== '/ws/env' &&
+        !TEACHING.has(url.pathname) &&
+        classMatch === null
+      )
         throw new AppError(404, 'not_found', `No WebSocket at ${url.pathname}`);
       // Before the session: a cross-site page must not learn whether its visitor is signed in.
       if (!originAllowed(req, allowedOrigins)) throw crossOriginError(req);
       const student = studentOf(req, deps.store);
       if (!student) throw new AppError(401, 'not_signed_in', 'Sign in first');
+      const watching = url.pathname === '/ws/terminal' && url.searchParams.has('student');
+      const teaching = TEACHING.has(url.pathname) || classMatch !== null || watching;
+      if (teaching && student.role === 'student')
+        throw new AppError(403, 'forbidden', 'This needs the role instructor or admin; you are a student');
+      const classId = classMatch === null ? undefined : Number(classMatch[1]);
+      if (classId !== undefined && !teaches(deps.store, student, classId))
+        throw new AppError(404, 'class_not_found', `You have no class ${classId}`);
+      const watched = watching ? watchedStudent(deps.store, student, url.searchParams) : undefined;
       wss.handleUpgrade(req, socket, head, (ws) => {
         ws.on('error', (err) => deps.log.debug({ err }, 'websocket error'));
         // Past this point the socket speaks WebSocket, so a failure closes it with 1011.
@@ -74,6 +99,9 @@ export function attachWebSockets(server: Server, deps: WsDeps): () => void {
         };
         try {
           if (url.pathname === '/ws/env') envSocket(ws, student, deps);
+          else if (classId !== undefined) classSocket(ws, classId, deps);
+          else if (url.pathname === '/ws/authoring') authoringSocket(ws, deps);
+          else if (watched !== undefined) watchSocket(ws, watched, url.searchParams, deps).catch(broken);
           else terminalSocket(ws, student, url.searchParams, deps).catch(broken);
         } catch (err) {
           broken(err);
@@ -93,6 +121,93 @@ export function attachWebSockets(server: Server, deps: WsDeps): () => void {
     for (const ws of wss.clients) ws.terminate();
     wss.close();
   };
+}
+
+/** Whether a user may see a class: admins all, instructors theirs. */
+function teaches(store: ClassroomStore, user: Student, classId: number): boolean {
+  if (store.classById(classId) === undefined) return false;
+  return user.role === 'admin' || store.isMember(classId, user.id, 'instructor');
+}
+
+/**
+ * The student an instructor asks to watch (`student=<id>&watch=1`): 404 unless the student is in
+ * one of the instructor's classes (admins: anyone).
+ */
+function watchedStudent(store: ClassroomStore, user: Student, params: URLSearchParams): Student {
+  if (params.get('watch') !== '1')
+    throw new AppError(400, 'bad_request', "Another student's terminal can only be watched: add watch=1");
+  const raw = params.get('student') ?? '';
+  const id = /^[1-9][0-9]{0,15}$/.test(raw) ? Number(raw) : NaN;
+  const target = Number.isSafeInteger(id) ? store.userById(id) : undefined;
+  const visible =
+    target !== undefined &&
+    (user.role === 'admin' ||
+      store.classIdsOfStudent(target.id).some((c) => store.isMember(c, user.id, 'instructor')));
+  if (!visible)
+    throw new AppError(404, 'student_not_found', `You have no student ${JSON.stringify(raw.slice(0, 40))}`);
+  return target;
+}
+
+function classSocket(ws: WebSocket, classId: number, deps: WsDeps): void {
+  const sub = deps.hub.subscribe(classId, (m: ClassMessage) => {
+    if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(m));
+  });
+  ws.on('close', () => sub.dispose());
+  ws.on('message', () => undefined);
+}
+
+function authoringSocket(ws: WebSocket, deps: WsDeps): void {
+  const sub = deps.authoring.onChange(({ version, problems }) => {
+    const m: AuthoringMessage = { type: 'reloaded', version, problems: problems.length };
+    if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(m));
+  });
+  ws.on('close', () => sub.dispose());
+  ws.on('message', () => undefined);
+}
+
+/**
+ * An instructor watching a student's shell: output and `attached` as the student gets them;
+ * every frame from the watcher is refused (an `error` event), nothing reaches the shell.
+ */
+async function watchSocket(
+  ws: WebSocket,
+  student: Student,
+  params: URLSearchParams,
+  deps: WsDeps,
+): Promise<void> {
+  const send = (e: TerminalEvent): void => {
+    if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(e));
+  };
+  ws.on('message', () =>
+    send({ type: 'error', error: 'read_only', message: 'Watching is read-only: your input was not sent' }),
+  );
+  try {
+    const node = checkNode(params.get('node'));
+    const size = { cols: intParam(params, 'cols', 80, 2, 1000), rows: intParam(params, 'rows', 24, 2, 500) };
+    const env = await deps.envs.status(student);
+    if (env.phase !== 'running')
+      throw new AppError(409, 'env_not_running', "The student's environment is not running");
+    const handle = await deps.terminals.watch(deps.envs.nodes(student), node, size, {
+      attached: ({ fresh, replayed }) => send({ type: 'attached', node, fresh, replayed }),
+      data: (chunk) => {
+        if (ws.readyState !== ws.OPEN) return;
+        // A viewer never slows the student's shell: one too slow to keep up is let go.
+        if (ws.bufferedAmount > 4 * HIGH_WATER) return void ws.close(4008, 'too slow');
+        ws.send(chunk, { binary: true });
+      },
+      exit: () => {
+        send({ type: 'exit' });
+        ws.close(1000, 'session ended');
+      },
+      replaced: () => undefined,
+    });
+    if (ws.readyState !== ws.OPEN) return handle.detach();
+    ws.on('close', () => handle.detach());
+  } catch (err) {
+    const e = isAppError(err) ? err : new AppError(500, 'terminal_failed', messageOf(err));
+    send({ type: 'error', error: e.reason, message: e.message });
+    ws.close(4000 + Math.min(e.status, 999), e.reason.slice(0, 100));
+  }
 }
 
 function envSocket(ws: WebSocket, student: Student, deps: WsDeps): void {

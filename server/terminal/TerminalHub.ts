@@ -47,6 +47,8 @@ interface Session {
   readonly term: TerminalSession;
   readonly scrollback: Scrollback;
   sink?: TerminalSink;
+  /** Read-only viewers (an instructor watching): they get the output, never write or resize. */
+  readonly watchers: Set<TerminalSink>;
   grace?: NodeJS.Timeout;
   readonly pausedBy: Set<PauseReason>;
 }
@@ -125,6 +127,40 @@ export class TerminalHub {
     };
   }
 
+  /**
+   * Adds a read-only viewer to the shell of (the student's environment, node), opening the shell
+   * when the student has none: the viewer gets the scrollback and then the output, and can
+   * neither type nor resize, nor take the terminal from the student. A viewer does not keep the
+   * shell alive past the student's grace period.
+   */
+  async watch(
+    nodes: EnvNodes,
+    node: NodeName,
+    size: { cols: number; rows: number },
+    sink: TerminalSink,
+  ): Promise<{ detach(): void }> {
+    const key = `${nodes.key}\0${node}`;
+    let session = this.sessions.get(key);
+    const fresh = session === undefined;
+    if (!session) {
+      let pending = this.opening.get(key);
+      if (!pending) {
+        pending = this.open(key, nodes, node, size).finally(() => this.opening.delete(key));
+        this.opening.set(key, pending);
+      }
+      session = await pending;
+      // Opened for a viewer alone: it lives for the grace period unless the student attaches.
+      if (!session.sink && !session.grace)
+        session.grace = setTimeout(() => void this.close(key), this.opts.graceMs);
+    }
+    const s = session;
+    const replay = s.scrollback.contents();
+    sink.attached({ fresh, replayed: replay.length });
+    if (replay.length > 0) sink.data(replay);
+    s.watchers.add(sink);
+    return { detach: () => void s.watchers.delete(sink) };
+  }
+
   /** Hangs up every shell of an environment (it is being stopped or removed). */
   async closeEnv(envId: string): Promise<void> {
     await Promise.all(
@@ -153,16 +189,19 @@ export class TerminalHub {
       term,
       scrollback: new Scrollback(this.opts.scrollbackBytes),
       pausedBy: new Set(),
+      watchers: new Set(),
     };
     term.stream.on('data', (chunk: Buffer) => {
       session.scrollback.push(chunk);
       session.sink?.data(chunk);
+      for (const w of session.watchers) w.data(chunk);
     });
     void term.ended.then(() => {
       if (this.sessions.get(key) !== session) return;
       this.sessions.delete(key);
       if (session.grace) clearTimeout(session.grace);
       session.sink?.exit();
+      for (const w of session.watchers) w.exit();
     });
     this.sessions.set(key, session);
     this.log.debug({ node }, 'terminal opened');
@@ -174,6 +213,8 @@ export class TerminalHub {
     if (!session) return;
     this.sessions.delete(key);
     if (session.grace) clearTimeout(session.grace);
+    for (const w of session.watchers) w.exit();
+    session.watchers.clear();
     await session.term.close().catch(() => undefined);
   }
 }

@@ -9,6 +9,7 @@ import { createEnvServices } from '../../server/services.ts';
 import type { EnvRef, ExecOptions, ExecResult, NodeName } from '../../server/env/EnvironmentBackend.ts';
 import { AppError } from '../../server/errors.ts';
 import type { ClusterSnapshot } from '../../server/http/apiTypes.ts';
+import { Accounts } from '../../server/auth/Accounts.ts';
 import { createApp } from '../../server/http/app.ts';
 import { loadCourse } from '../../server/labs/loader.ts';
 import { projectPaths } from '../../server/paths.ts';
@@ -121,6 +122,7 @@ const backend = new DevBackend(0);
 const nodes = new DevNodes(backend);
 const store = new SqliteStore(':memory:');
 const { envs, terminals, grading } = createEnvServices(backend, nodes, store, log);
+const course = loadCourse(path.join(projectPaths.labs), checkTypes);
 const app = createApp({
   log,
   health: () =>
@@ -140,7 +142,13 @@ const app = createApp({
           },
     ),
   store,
-  course: loadCourse(path.join(projectPaths.labs), checkTypes),
+  course: () => course,
+  // The dev server is for looking at pages: name-only sign-in (KAFKALAB_AUTH=accounts to try accounts).
+  accounts: new Accounts(store, {
+    mode: process.env.KAFKALAB_AUTH === 'accounts' ? 'accounts' : 'open',
+    baseUrl: () => `http://127.0.0.1:${port}`,
+  }),
+  session: { ttlMs: 24 * 3600_000, secure: false },
   envs,
   terminals,
   grading,

@@ -10,7 +10,7 @@ import { labOf } from './labs.ts';
 const startBody = z.object({ labId: z.string().min(1), reset: z.boolean().optional() }).strict();
 
 /** The caller's environment: status, start-or-resume in a lab's mode (202), reset. */
-export function envRoutes(store: StudentStore, course: Course, envs: EnvManager): Router {
+export function envRoutes(store: StudentStore, course: () => Course, envs: EnvManager): Router {
   const r = Router();
   r.use(requireStudent(store));
   r.get('/env', async (_req, res) => {
@@ -18,7 +18,7 @@ export function envRoutes(store: StudentStore, course: Course, envs: EnvManager)
   });
   r.post('/env', async (req, res) => {
     const { labId, reset } = parse(startBody, req.body, 'environment request');
-    const lab = labOf(course, labId);
+    const lab = labOf(course(), labId);
     res.status(202).json(await envs.start(currentStudent(res), lab.environment, reset === true));
   });
   r.delete('/env', async (_req, res) => {

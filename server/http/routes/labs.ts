@@ -13,7 +13,7 @@ import { parse } from '../validate.ts';
 /** What the lab routes use. */
 export interface LabRouteDeps {
   readonly store: StudentStore & ProgressStore;
-  readonly course: Course;
+  readonly course: () => Course;
   readonly grading: GradingService;
 }
 
@@ -47,8 +47,8 @@ export function labRoutes(deps: LabRouteDeps): Router {
     const progress = store.progress(s.id);
     const positions = store.positions(s.id);
     const outline: Outline = {
-      title: course.title,
-      labs: course.labs.map((l) =>
+      title: course().title,
+      labs: course().labs.map((l) =>
         summarizeLab(
           l,
           progress.filter((p) => p.labId === l.id),
@@ -61,14 +61,14 @@ export function labRoutes(deps: LabRouteDeps): Router {
 
   r.get('/labs/:id', (req, res) => {
     const s = currentStudent(res);
-    const lab = labOf(course, req.params.id);
+    const lab = labOf(course(), req.params.id);
     const lang: Lang = parse(langQuery, req.query, 'query').lang ?? s.lang;
     res.json(renderLab(lab, lang, store.progress(s.id, lab.id), store.positions(s.id).get(lab.id) ?? null));
   });
 
   r.put('/labs/:id/position', (req, res) => {
     const s = currentStudent(res);
-    const lab = labOf(course, req.params.id);
+    const lab = labOf(course(), req.params.id);
     const { step } = parse(position, req.body, 'position');
     if (step >= lab.steps.length)
       throw new AppError(
@@ -82,7 +82,7 @@ export function labRoutes(deps: LabRouteDeps): Router {
 
   r.post('/labs/:id/checks/:exerciseId', async (req, res) => {
     const s = currentStudent(res);
-    const { lab, exercise } = exerciseOf(course, req.params.id, req.params.exerciseId);
+    const { lab, exercise } = exerciseOf(course(), req.params.id, req.params.exerciseId);
     const body = parse(checkBody, req.body ?? {}, 'check request');
     const lang: Lang = parse(langQuery, req.query, 'query').lang ?? s.lang;
     const result = await grading.grade(s, lab, exercise, body.answer);
@@ -92,7 +92,7 @@ export function labRoutes(deps: LabRouteDeps): Router {
 
   r.post('/labs/:id/checks/:exerciseId/hints', (req, res) => {
     const s = currentStudent(res);
-    const { lab, exercise } = exerciseOf(course, req.params.id, req.params.exerciseId);
+    const { lab, exercise } = exerciseOf(course(), req.params.id, req.params.exerciseId);
     const lang: Lang = parse(langQuery, req.query, 'query').lang ?? s.lang;
     const p = grading.revealHint(s, lab, exercise);
     res.json({

@@ -4,8 +4,14 @@ import path from 'node:path';
 import { loadConfig } from '../../../server/config.ts';
 import { serve } from '../../../server/main.ts';
 
-/** The real app (real engine, real environments) on a free loopback port, with its own data. */
-export async function startApp(prefix: string): Promise<{ url: string; stop(): Promise<void> }> {
+/**
+ * The real app (real engine, real environments) on a free loopback port, with its own data.
+ * Sign-in is `open` (name only) unless `auth: 'accounts'`; then `setupLink` creates the first admin.
+ */
+export async function startApp(
+  prefix: string,
+  options: { auth?: 'open' | 'accounts' } = {},
+): Promise<{ url: string; setupLink: string | undefined; stop(): Promise<void> }> {
   const dataDir = mkdtempSync(path.join(tmpdir(), `${prefix}-`));
   const config = loadConfig({
     ...process.env,
@@ -14,10 +20,12 @@ export async function startApp(prefix: string): Promise<{ url: string; stop(): P
     KAFKALAB_PREFIX: prefix,
     KAFKALAB_DATA_DIR: dataDir,
     KAFKALAB_LOG_LEVEL: 'warn',
+    KAFKALAB_AUTH: options.auth ?? 'open',
   });
-  const { app, url } = await serve(config, (e) => console.error(`[app] ${e.phase}: ${e.message}`));
+  const { app, url, setupLink } = await serve(config, (e) => console.error(`[app] ${e.phase}: ${e.message}`));
   return {
     url: url.replace(/\/$/, ''),
+    setupLink: setupLink?.link,
     stop: async () => {
       await app.dispose();
       rmSync(dataDir, { recursive: true, force: true });

@@ -64,8 +64,9 @@ describe('sign-in', () => {
   it('signs in by name, remembers the language, and signs out', async () => {
     expect((await c.call('GET', '/api/me')).status).toBe(401);
     await c.signIn('张三');
-    expect((await c.call('GET', '/api/me')).json).toEqual({ name: '张三', lang: 'zh' });
-    expect((await c.call('PUT', '/api/me', { lang: 'en' })).json).toEqual({ name: '张三', lang: 'en' });
+    const me = { id: 1, name: '张三', displayName: null, role: 'student', lang: 'zh' };
+    expect((await c.call('GET', '/api/me')).json).toEqual(me);
+    expect((await c.call('PUT', '/api/me', { lang: 'en' })).json).toEqual({ ...me, lang: 'en' });
     expect((await c.call('DELETE', '/api/session')).status).toBe(204);
     expect((await c.call('GET', '/api/me')).status).toBe(401);
   });

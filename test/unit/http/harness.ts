@@ -11,6 +11,7 @@ import type { EnvMessage } from '../../../server/http/apiTypes.ts';
 import { createApp, type App } from '../../../server/http/app.ts';
 import { loadCourse } from '../../../server/labs/loader.ts';
 import { SqliteStore } from '../../../server/store/Store.ts';
+import { Accounts, type AccountsOptions } from '../../../server/auth/Accounts.ts';
 import { createEnvServices } from '../../../server/services.ts';
 import type { TerminalHub } from '../../../server/terminal/TerminalHub.ts';
 import { healthyProbe, InMemoryNodes, InstantBackend } from '../../../server/env/InMemoryEnvironments.ts';
@@ -24,6 +25,7 @@ export interface Harness {
   readonly nodes: InMemoryNodes;
   readonly terminals: TerminalHub;
   readonly store: SqliteStore;
+  readonly accounts: Accounts;
   /** Error-level log lines so far: a 5xx, or something only the last-resort handlers saw. */
   readonly errors: string[];
   dispose(): Promise<void>;
@@ -38,6 +40,13 @@ export interface HarnessOptions {
   readonly backend?: EnvironmentBackend;
   /** How long a detached terminal is kept (default 60 s). */
   readonly graceMs?: number;
+  /** Sign-in mode (default `open`: name-only sign-in, as the student tests use). */
+  readonly auth?: 'open' | 'accounts';
+  /** Rate limits of sign-in and sign-up. */
+  readonly limits?: Pick<AccountsOptions, 'perAccount' | 'perAddress'>;
+  /** The store's clock and session lifetime (tests of expiry). */
+  readonly now?: () => number;
+  readonly sessionTtlMs?: number;
 }
 
 const course = loadCourse(path.resolve(import.meta.dirname, '../../fixtures/labs-mini'), checkTypes);
@@ -52,7 +61,17 @@ export async function startApp(options: HarnessOptions = {}): Promise<Harness> {
     },
   });
   const log = pino({ level: 'error' }, sink);
-  const store = new SqliteStore(':memory:');
+  const store = new SqliteStore(':memory:', {
+    ...(options.now ? { now: options.now } : {}),
+    ...(options.sessionTtlMs ? { sessionTtlMs: options.sessionTtlMs } : {}),
+  });
+  let base = '';
+  const accounts = new Accounts(store, {
+    mode: options.auth ?? 'open',
+    baseUrl: () => base,
+    ...options.limits,
+    ...(options.now ? { now: options.now } : {}),
+  });
   const backend = options.backend ?? new InstantBackend();
   const nodes = new InMemoryNodes(backend);
   const { envs, terminals, grading } = createEnvServices(backend, nodes, store, log, {
@@ -63,7 +82,9 @@ export async function startApp(options: HarnessOptions = {}): Promise<Harness> {
     log,
     health: healthyProbe,
     store,
-    course,
+    course: () => course,
+    accounts,
+    session: { ttlMs: options.sessionTtlMs ?? 3600_000, secure: false },
     envs,
     terminals,
     grading,
@@ -72,8 +93,19 @@ export async function startApp(options: HarnessOptions = {}): Promise<Harness> {
   });
   await new Promise<void>((r) => app.server.listen(0, '127.0.0.1', r));
   const { port } = app.server.address() as AddressInfo;
-  const base = `http://127.0.0.1:${port}`;
-  return { app, base, port, backend, nodes, terminals, store, errors, dispose: () => app.dispose() };
+  base = `http://127.0.0.1:${port}`;
+  return {
+    app,
+    base,
+    port,
+    backend,
+    nodes,
+    terminals,
+    store,
+    accounts,
+    errors,
+    dispose: () => app.dispose(),
+  };
 }
 
 /** Resolves when /ws/env pushes a running status: the environment is up, no polling. */

@@ -7,6 +7,7 @@ import { doctorCommand } from './doctor.ts';
 import { envCommands } from './env.ts';
 import { labsCommands } from './labs.ts';
 import { serveCommand } from './serve.ts';
+import { usersCommands } from './users.ts';
 
 /** Shared by every command: the parsed configuration, loaded on first use. */
 export interface CliContext {
@@ -31,6 +32,7 @@ function buildProgram(ctx: CliContext): Command {
   program.addCommand(envCommands(ctx));
   program.addCommand(labsCommands(ctx));
   program.addCommand(serveCommand(ctx));
+  program.addCommand(usersCommands(ctx));
   return program;
 }
 

@@ -6,6 +6,7 @@ import { createRuntime } from '../server/main.ts';
 import { consoleProgress } from '../server/progress.ts';
 import { brokerSection } from './sections/broker.ts';
 import { checksSection } from './sections/checks.ts';
+import { classroomSection } from './sections/classroom.ts';
 import { environmentsSection } from './sections/environments.ts';
 import { imagesSection } from './sections/images.ts';
 import { safetySection } from './sections/safety.ts';
@@ -23,6 +24,7 @@ const sections: Section[] = [
   webSection,
   checksSection,
   safetySection,
+  classroomSection,
 ];
 
 const args = process.argv.slice(2);

@@ -39,7 +39,11 @@ const upgradeTarget = fc.oneof(
   {
     weight: 4,
     arbitrary: fc
-      .tuple(fc.constantFrom('/ws/env', '/ws/terminal'), fc.constantFrom('', '', '', '/', '//'), query)
+      .tuple(
+        fc.constantFrom('/ws/env', '/ws/terminal', '/ws/class/1', '/ws/class/0', '/ws/authoring'),
+        fc.constantFrom('', '', '', '/', '//'),
+        query,
+      )
       .map(([p, tail, q]) => `${p}${tail}${q}`),
   },
   {

@@ -1,8 +1,11 @@
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, onTestFinished } from 'vitest';
 import { checkTypes } from '../../server/checks/registry.ts';
 import { loadCourse } from '../../server/labs/loader.ts';
+import { createLab } from '../../server/labs/scaffold.ts';
 import { formatLabTable, testLabs } from '../../server/labs/tester.ts';
 import { projectRoot } from '../../server/paths.ts';
 import { cleanupPrefix, dumpLogsOnFailure, testEnvironments } from '../integration/support/docker.ts';
@@ -48,7 +51,16 @@ describe('kafkalab labs test (all labs)', () => {
     dumpLogsOnFailure(docker, PREFIX);
     const course = loadCourse(path.join(projectRoot, 'labs'), checkTypes);
     expect(course.problems).toEqual([]);
-    const rows = await testLabs(course.labs, {
+    // What `kafkalab labs new` writes is a working lab too: tested alongside, on the same
+    // ready environment (its check fails fresh and passes after its solve.sh).
+    const scratch = mkdtempSync(path.join(tmpdir(), 'kl-labs-new-'));
+    writeFileSync(path.join(scratch, 'course.yaml'), 'title: { zh: "课程", en: "Course" }\nlabs: []\n');
+    createLab(scratch, 'scaffolded', { addToCourse: true });
+    const scaffolded = loadCourse(scratch, checkTypes);
+    onTestFinished(() => rmSync(scratch, { recursive: true, force: true }));
+    expect(scaffolded.problems).toEqual([]);
+    const labs = [...course.labs, ...scaffolded.labs];
+    const rows = await testLabs(labs, {
       backend,
       access,
       owner: 'labs-tier',
@@ -56,7 +68,8 @@ describe('kafkalab labs test (all labs)', () => {
       keep: false,
     });
     console.error(formatLabTable(rows));
-    expect(rows.length).toBeGreaterThanOrEqual(course.labs.reduce((n, l) => n + l.exercises.length, 0));
+    expect(rows.length).toBeGreaterThanOrEqual(labs.reduce((n, l) => n + l.exercises.length, 0));
+    expect(rows.some((r) => r.lab === 'scaffolded')).toBe(true);
     expect(
       rows.filter((r) => r.problem !== undefined).map((r) => `${r.lab}/${r.exercise}: ${r.problem}`),
     ).toEqual([]);

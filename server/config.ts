@@ -127,6 +127,13 @@ const options = {
       .transform((u) => (u === '' ? '' : (originOf(u) as string))),
     default: '',
   },
+  trustProxy: {
+    env: 'KAFKALAB_TRUST_PROXY',
+    describe:
+      'How many reverse proxies are in front of the server (their X-Forwarded-For then gives the address that sign-in limits count); 0: none.',
+    schema: z.coerce.number().int().min(0).max(10),
+    default: 0,
+  },
   sessionTtlSec: {
     env: 'KAFKALAB_SESSION_TTL',
     describe: 'Seconds a sign-in lasts without being used (each use extends it).',

@@ -109,6 +109,7 @@ export async function serve(
     terminals,
     grading,
     allowedOrigins: config.allowedOrigins,
+    trustProxy: config.trustProxy > 0 ? config.trustProxy : false,
     webDist: projectPaths.webDist,
   });
   await new Promise<void>((resolve, reject) => {

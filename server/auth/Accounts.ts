@@ -21,8 +21,8 @@ export interface AccountsOptions {
   /** Failed sign-ins per account name (default 5 per 15 minutes). */
   readonly perAccount?: Limit;
   /**
-   * Failed sign-ins and all sign-ups per address (default 60 per 15 minutes: a class behind one
-   * NAT address signs up together, so this only stops spraying).
+   * Failed sign-ins and all sign-ups per address (default 200 per 15 minutes: a whole class
+   * behind one NAT address signs up together, so this only stops spraying).
    */
   readonly perAddress?: Limit;
   readonly now?: () => number;
@@ -36,6 +36,7 @@ export class Accounts {
   readonly mode: AuthMode;
   private readonly perAccount: RateLimiter;
   private readonly perAddress: RateLimiter;
+  private readonly joined = new Set<(classId: number) => void>();
 
   constructor(
     private readonly store: StudentStore & ClassroomStore,
@@ -43,7 +44,7 @@ export class Accounts {
   ) {
     this.mode = options.mode;
     this.perAccount = new RateLimiter(options.perAccount ?? { max: 5, windowMs: 15 * 60_000 }, options.now);
-    this.perAddress = new RateLimiter(options.perAddress ?? { max: 60, windowMs: 15 * 60_000 }, options.now);
+    this.perAddress = new RateLimiter(options.perAddress ?? { max: 200, windowMs: 15 * 60_000 }, options.now);
   }
 
   info(): AuthInfo {
@@ -92,14 +93,29 @@ export class Accounts {
     const hash = await hashPassword(password);
     const user = this.store.createUser(name, 'student', { passwordHash: hash });
     this.store.addMember(cls.id, user.id, 'student');
+    for (const l of this.joined) l(cls.id);
     return user;
   }
 
-  /** The first admin, through the setup link. */
+  /** Hears every student who joins a class with its code (the live gradebook adds their row). */
+  onJoined(listener: (classId: number) => void): { dispose(): void } {
+    this.joined.add(listener);
+    return { dispose: () => void this.joined.delete(listener) };
+  }
+
+  /** The first admin, through the setup link (410 once an admin exists, whichever link made it). */
   async setup(token: string, rawName: unknown, password: string): Promise<User> {
     const name = normalizeName(rawName);
     const hash = await hashPassword(password);
     return this.store.redeemToken(token, 'setup', () => {
+      // Every setup link works only while there is no admin: one printed before the first admin
+      // was made (a second start, say) must not make another.
+      if (this.store.hasAdmin())
+        throw new AppError(
+          410,
+          'setup_done',
+          'The first admin exists already: sign in, or ask an admin for an account',
+        );
       const existing = this.store.findStudent(name);
       if (existing !== undefined && existing.hasPassword)
         throw new AppError(409, 'name_taken', `The name "${name}" is taken`);
@@ -176,4 +192,12 @@ export function optionalText(raw: string | undefined | null, what: string, max: 
   if ([...text].length > max) throw badRequest(`The ${what} is longer than ${max} characters`);
   if (/[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u.test(text)) throw badRequest(`The ${what} contains control characters`);
   return text;
+}
+
+/** An email address as typed (optional): one @, no spaces, bounded; nothing is ever sent to it. */
+export function optionalEmail(raw: string | undefined | null): string | null {
+  const email = optionalText(raw, 'email', 254);
+  if (email !== null && !/^[^\s@]{1,64}@[^\s@]{1,189}$/.test(email))
+    throw badRequest(`"${email.slice(0, 100)}" is not an email address`);
+  return email;
 }

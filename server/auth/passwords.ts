@@ -63,9 +63,21 @@ export async function verifyPassword(password: string, stored: string | null): P
     await derive(password, d.salt, d.params);
     return false;
   }
-  const key = await derive(password, parsed.salt, parsed.params);
+  let key: Buffer;
+  try {
+    key = await derive(password, parsed.salt, parsed.params);
+  } catch {
+    // Parameters scrypt refuses (or memory it cannot have): no password matches this hash.
+    return false;
+  }
   return key.length === parsed.key.length && timingSafeEqual(key, parsed.key);
 }
+
+/**
+ * The most work a stored hash may ask for (N * r * p): four times today's, room to raise the
+ * parameters, while a planted or corrupted hash cannot make one sign-in take seconds or GiBs.
+ */
+const MAX_WORK = 4 * SCRYPT_PARAMS.N * SCRYPT_PARAMS.r * SCRYPT_PARAMS.p;
 
 interface ParsedHash {
   params: { N: number; r: number; p: number };
@@ -76,10 +88,11 @@ interface ParsedHash {
 function parseHash(stored: string): ParsedHash | undefined {
   const parts = stored.split('$');
   if (parts.length !== 6 || parts[0] !== 'scrypt') return undefined;
+  if (!parts.slice(1, 4).every((n) => /^[1-9][0-9]{0,9}$/.test(n))) return undefined;
   const [N, r, p] = parts.slice(1, 4).map(Number) as [number, number, number];
-  // Bounded: a stored hash naming absurd parameters must not make a sign-in take minutes.
-  if (![N, r, p].every(Number.isInteger) || N < 2 || N > 2 ** 20 || r < 1 || r > 32 || p < 1 || p > 16)
-    return undefined;
+  // scrypt's own rule: N a power of two above 1. Bounded: a stored hash naming absurd parameters
+  // must not make a sign-in take minutes (memory grows with N * r, time with N * r * p).
+  if (N < 2 || N * r * p > MAX_WORK || (N & (N - 1)) !== 0) return undefined;
   return {
     params: { N, r, p },
     salt: Buffer.from(parts[4] as string, 'base64url'),

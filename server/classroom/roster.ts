@@ -1,5 +1,6 @@
 import { parse } from 'csv-parse/sync';
-import { optionalText } from '../auth/Accounts.ts';
+import { stringify } from 'csv-stringify/sync';
+import { optionalEmail, optionalText } from '../auth/Accounts.ts';
 import { AppError, messageOf } from '../errors.ts';
 import { normalizeName } from '../env/naming.ts';
 
@@ -13,8 +14,6 @@ export interface RosterEntry {
 
 /** Largest roster: a department's course, not a phone book. */
 export const MAX_ROSTER_ROWS = 2000;
-
-const EMAIL = /^[^\s@]{1,64}@[^\s@]{1,253}$/;
 
 /**
  * Reads a roster: one person per line, `name[,display name[,email]]`, an optional header line
@@ -60,9 +59,7 @@ export function parseRoster(text: string): RosterEntry[] {
       if (earlier !== undefined) throw new Error(`"${name}" is also on line ${earlier}`);
       seen.set(key, line);
       const displayName = optionalText(rawDisplay, 'display name', 100);
-      const email = optionalText(rawEmail, 'email', 254);
-      if (email !== null && !EMAIL.test(email))
-        throw new Error(`"${email.slice(0, 100)}" is not an email address`);
+      const email = optionalEmail(rawEmail);
       out.push({ line, name, displayName, email });
     } catch (err) {
       problems.push(`line ${line}: ${messageOf(err)}`);
@@ -79,4 +76,28 @@ export function parseRoster(text: string): RosterEntry[] {
     );
   if (out.length === 0) throw new AppError(400, 'bad_roster', 'The roster is empty: one name per line');
   return out;
+}
+
+/** A created account's one-time link, as the import answers it. */
+export interface RosterLink {
+  readonly name: string;
+  readonly displayName: string | null;
+  readonly email: string | null;
+  readonly link: string;
+}
+
+/**
+ * Cells a spreadsheet would read as a formula (the gradebook CSV's rule, OWASP's CSV injection
+ * guidance): a roster's names come from elsewhere too (a registrar's export), and the links file
+ * is opened in a spreadsheet.
+ */
+const FORMULA_START = /^[=+\-@\t\r]/;
+
+/** The links of an import as CSV for download: name, display name, email, link; formula-safe. */
+export function linksCsv(created: readonly RosterLink[]): string {
+  const rows = [
+    ['name', 'display name', 'email', 'link'],
+    ...created.map((c) => [c.name, c.displayName ?? '', c.email ?? '', c.link]),
+  ];
+  return stringify(rows.map((row) => row.map((cell) => (FORMULA_START.test(cell) ? `'${cell}` : cell))));
 }

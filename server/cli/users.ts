@@ -1,6 +1,6 @@
 import { createInterface } from 'node:readline/promises';
 import { Command, Option } from 'commander';
-import { Accounts, optionalText } from '../auth/Accounts.ts';
+import { Accounts, optionalEmail, optionalText } from '../auth/Accounts.ts';
 import { hashPassword } from '../auth/passwords.ts';
 import type { Config } from '../config.ts';
 import { AppError } from '../errors.ts';
@@ -52,7 +52,7 @@ export function usersCommands(ctx: CliContext): Command {
         await withStore((store, accounts) => {
           const extra = {
             displayName: optionalText(opts.displayName, 'display name', 100),
-            email: optionalText(opts.email, 'email', 254),
+            email: optionalEmail(opts.email),
           };
           if (hash !== undefined) {
             const user = store.createUser(name, opts.role, { ...extra, passwordHash: hash });

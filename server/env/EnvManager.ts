@@ -165,8 +165,8 @@ export class EnvManager {
       throw new AppError(409, 'env_booting', 'The environment is still starting; stop it when it is up');
     const info = await this.backend.status(t.ref);
     if (info !== undefined && info.state !== 'stopped') {
-      this.onRemoved(t.ref.id);
       await this.backend.stop(t.ref);
+      this.onRemoved(t.ref.id);
     }
     await this.publishStatus(student);
     return this.status(student);
@@ -198,8 +198,10 @@ export class EnvManager {
   }
 
   private async remove(ref: EnvRef): Promise<void> {
-    this.onRemoved(ref.id);
+    // The backend checks the owner first: shells are hung up only once the removal was allowed
+    // (an id handed to the wrong owner must not close the real owner's shells).
     await this.backend.remove(ref);
+    this.onRemoved(ref.id);
   }
 
   /**

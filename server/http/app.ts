@@ -36,6 +36,11 @@ export interface AppDeps {
   readonly accounts: Accounts;
   /** The session cookie's lifetime and Secure flag. */
   readonly session: SessionOptions;
+  /**
+   * Express's `trust proxy`: how many reverse proxies are in front (their X-Forwarded-For gives
+   * the client's address for rate limits); default none (the socket's address).
+   */
+  readonly trustProxy?: number | false;
   /** The labs as authors see them (newest load, with its problems); default: `course` as it is. */
   readonly authoring?: AuthoringSource;
   readonly envs: EnvManager;
@@ -78,6 +83,8 @@ const CSP = [
 export function createApp(deps: AppDeps): App {
   const app = express();
   app.disable('x-powered-by');
+  // Behind a reverse proxy, the client's address (rate limits) comes from X-Forwarded-For.
+  if (deps.trustProxy !== undefined && deps.trustProxy !== false) app.set('trust proxy', deps.trustProxy);
   app.set('query parser', 'simple');
   app.use((_req, res, next) => {
     res.setHeader('X-Content-Type-Options', 'nosniff');
@@ -95,6 +102,7 @@ export function createApp(deps: AppDeps): App {
 
   const view = new ClassView(deps.store, deps.course, deps.envs);
   const hub = new ClassHub(deps.store, view, deps.grading, deps.log);
+  const joined = deps.accounts.onJoined((classId) => hub.classChanged(classId));
   const authoring = deps.authoring ?? staticAuthoring(deps.course);
 
   const api = express.Router();
@@ -144,6 +152,7 @@ export function createApp(deps: AppDeps): App {
     express: app,
     dispose: async () => {
       closeSockets();
+      joined.dispose();
       hub.dispose();
       deps.envs.dispose();
       await deps.terminals.dispose();

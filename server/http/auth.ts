@@ -56,7 +56,11 @@ export function requireRole(store: StudentStore, ...roles: Role[]) {
     if (!user) return next(new AppError(401, 'not_signed_in', 'Sign in first'));
     if (!roles.includes(user.role))
       return next(
-        new AppError(403, 'forbidden', `This needs the role ${roles.join(' or ')}; you are a ${user.role}`),
+        new AppError(
+          403,
+          'forbidden',
+          `This needs the role ${roles.join(' or ')}; you are ${user.role === 'student' ? 'a' : 'an'} ${user.role}`,
+        ),
       );
     res.locals.student = user;
     next();

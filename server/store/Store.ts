@@ -187,13 +187,18 @@ export interface StoreOptions {
   readonly now?: () => number;
 }
 
-/** How often a session's last use is written (a write per request would be wasteful). */
+/**
+ * How often a session's last use is written (a write per request would be wasteful): at most
+ * every minute, and at least four times per lifetime, so that a session used more often than its
+ * lifetime never expires (with a lifetime of a minute, a write a minute would let it lapse).
+ */
 const SEEN_WRITE_MS = 60_000;
 
 /** The SQLite store (WAL) in the data directory. */
 export class SqliteStore implements StudentStore, ProgressStore, ClassroomStore {
   private readonly db: Database.Database;
   private readonly sessionTtlMs: number;
+  private readonly seenWriteMs: number;
   private readonly now: () => number;
 
   /** Opens (and migrates) the database at `file`; `:memory:` for tests. */
@@ -205,6 +210,7 @@ export class SqliteStore implements StudentStore, ProgressStore, ClassroomStore 
     this.db.pragma('busy_timeout = 5000');
     migrate(this.db);
     this.sessionTtlMs = options.sessionTtlMs ?? 14 * 24 * 3600_000;
+    this.seenWriteMs = Math.min(SEEN_WRITE_MS, Math.floor(this.sessionTtlMs / 4));
     this.now = options.now ?? Date.now;
   }
 
@@ -585,7 +591,7 @@ export class SqliteStore implements StudentStore, ProgressStore, ClassroomStore 
       this.db.prepare('DELETE FROM sessions WHERE token_hash = ?').run(key);
       return undefined;
     }
-    if (now - row.seenMs > SEEN_WRITE_MS)
+    if (now - row.seenMs > this.seenWriteMs)
       this.db
         .prepare("UPDATE sessions SET seen_ms = ?, last_seen = datetime('now') WHERE token_hash = ?")
         .run(now, key);

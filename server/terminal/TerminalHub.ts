@@ -213,6 +213,12 @@ export class TerminalHub {
     if (!session) return;
     this.sessions.delete(key);
     if (session.grace) clearTimeout(session.grace);
+    // The shell goes away with its environment (or the server): whoever is attached hears it as
+    // when the shell ends by itself, and lets go, so that a late detach starts no grace timer
+    // (which would close whatever shell holds this key by then) and no keystroke reaches it.
+    const sink = session.sink;
+    session.sink = undefined;
+    sink?.exit();
     for (const w of session.watchers) w.exit();
     session.watchers.clear();
     await session.term.close().catch(() => undefined);

@@ -1,12 +1,11 @@
 import express, { Router, type Response } from 'express';
-import { stringify } from 'csv-stringify/sync';
 import { z } from 'zod';
 import type { Accounts } from '../../auth/Accounts.ts';
 import { optionalText } from '../../auth/Accounts.ts';
 import type { ClassHub } from '../../classroom/ClassHub.ts';
 import { classStudent, type ClassView } from '../../classroom/ClassView.ts';
 import { gradebookCsv } from '../../classroom/gradebook.ts';
-import { parseRoster } from '../../classroom/roster.ts';
+import { linksCsv, parseRoster } from '../../classroom/roster.ts';
 import type { EnvManager } from '../../env/EnvManager.ts';
 import { AppError, badRequest } from '../../errors.ts';
 import type { Course } from '../../labs/loader.ts';
@@ -82,7 +81,16 @@ export function classRoutes(deps: ClassRouteDeps): Router {
       );
     return user;
   };
-  const labsOf = (labs: readonly string[] | undefined, due: Record<string, string | null> | undefined) => {
+  /**
+   * The class's labs with their due dates. `due` names only labs of the class (null clears one);
+   * a lab it leaves out keeps its date in `earlier` (a change of labs or of one lab's date keeps
+   * the other dates).
+   */
+  const labsOf = (
+    labs: readonly string[] | undefined,
+    due: Record<string, string | null> | undefined,
+    earlier: ClassRow['labs'] = [],
+  ) => {
     const course = deps.course();
     const ids = labs ?? course.labs.map((l) => l.id);
     const unknown = ids.filter((id) => !course.labs.some((l) => l.id === id));
@@ -92,7 +100,9 @@ export function classRoutes(deps: ClassRouteDeps): Router {
     const stray = Object.keys(due ?? {}).filter((id) => !ids.includes(id));
     if (stray.length > 0)
       throw badRequest(`A due date for a lab the class does not use: ${stray.join(', ')}`);
-    return ids.map((labId) => ({ labId, due: normalizeInstant(due?.[labId] ?? null) }));
+    const dates = new Map<string, string | null>(earlier.map((l) => [l.labId, l.due]));
+    for (const [labId, date] of Object.entries(due ?? {})) dates.set(labId, date);
+    return ids.map((labId) => ({ labId, due: normalizeInstant(dates.get(labId) ?? null) }));
   };
 
   r.post('/classes', (req, res) => {
@@ -115,10 +125,7 @@ export function classRoutes(deps: ClassRouteDeps): Router {
       throw badRequest(`No instructor is called ${JSON.stringify(body.addInstructor.slice(0, 100))}`);
     const labs =
       body.labs !== undefined || body.due !== undefined
-        ? labsOf(
-            body.labs ?? cls.labs.map((l) => l.labId),
-            body.due ?? Object.fromEntries(cls.labs.map((l) => [l.labId, l.due])),
-          )
+        ? labsOf(body.labs ?? cls.labs.map((l) => l.labId), body.due, cls.labs)
         : undefined;
     const updated = store.transaction(() => {
       if (co !== undefined) store.addMember(cls.id, co.id, 'instructor');
@@ -170,10 +177,7 @@ export function classRoutes(deps: ClassRouteDeps): Router {
         }
         return out;
       });
-      result.csv = stringify([
-        ['name', 'display name', 'email', 'link'],
-        ...result.created.map((c) => [c.name, c.displayName ?? '', c.email ?? '', c.link]),
-      ]);
+      result.csv = linksCsv(result.created);
       deps.hub.classChanged(cls.id);
       res.status(201).json(result satisfies RosterImportResult);
     },

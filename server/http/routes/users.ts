@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import { z } from 'zod';
-import { optionalText, type Accounts } from '../../auth/Accounts.ts';
+import { optionalEmail, optionalText, type Accounts } from '../../auth/Accounts.ts';
 import { AppError } from '../../errors.ts';
 import type { ClassroomStore, StudentStore, User } from '../../store/Store.ts';
 import type { OneTimeLink, UserSummary } from '../apiTypes.ts';
@@ -28,7 +28,7 @@ export function userRoutes(store: StudentStore & ClassroomStore, accounts: Accou
     const body = parse(createBody, req.body, 'user');
     const { link } = accounts.createUser(body.name, body.role, {
       displayName: optionalText(body.displayName, 'display name', 100),
-      email: optionalText(body.email, 'email', 254),
+      email: optionalEmail(body.email),
     });
     res.status(201).json(link satisfies OneTimeLink);
   });

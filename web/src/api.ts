@@ -1,6 +1,7 @@
 // The HTTP client: one typed function per endpoint of the contract in server/http/apiTypes.ts.
 import type {
   ApiError,
+  AuthInfo,
   CheckRequest,
   CheckResponse,
   DirListing,
@@ -11,6 +12,9 @@ import type {
   Me,
   Outline,
   SavedFile,
+  SetPasswordRequest,
+  SetupRequest,
+  SignUpRequest,
   StartEnvRequest,
 } from '../../server/http/apiTypes.ts';
 import { toDisposable, type Disposable } from './disposable.ts';
@@ -23,14 +27,30 @@ export class ApiFailure extends Error {
   readonly reason: string;
   /** Longer diagnostics (ApiError.details), shown collapsed. */
   readonly details: string | undefined;
+  /** Seconds to wait before trying again (a 429's Retry-After), when the server said. */
+  readonly retryAfterS: number | undefined;
 
-  constructor(status: number, body: ApiError) {
+  constructor(status: number, body: ApiError, retryAfterS?: number) {
     super(body.message);
     this.name = 'ApiFailure';
     this.status = status;
     this.reason = body.error;
     this.details = body.details;
+    this.retryAfterS = retryAfterS;
   }
+}
+
+/**
+ * A Retry-After header in seconds: either delay-seconds or an HTTP date (RFC 9110 10.2.3);
+ * undefined when absent or unreadable. `now` is injectable for tests.
+ */
+export function parseRetryAfter(header: string | null, now = Date.now()): number | undefined {
+  if (header === null) return undefined;
+  const value = header.trim();
+  if (/^\d+$/.test(value)) return Number(value);
+  const at = Date.parse(value);
+  if (Number.isNaN(at)) return undefined;
+  return Math.max(0, Math.ceil((at - now) / 1000));
 }
 
 const unauthorizedListeners = new Set<() => void>();
@@ -50,19 +70,23 @@ function isApiError(value: unknown): value is ApiError {
   );
 }
 
-interface RequestOptions {
+/** Options of apiRequest. */
+export interface RequestOptions {
   body?: unknown;
-  /** Send the body as text/plain instead of JSON (file saves). */
+  /** Send the body as text instead of JSON (file saves, CSV uploads). */
   text?: string;
+  /** The Content-Type of `text` (default text/plain). */
+  textType?: string;
   /** Do not broadcast a 401 (GET /api/me probes whether we are signed in at all). */
   quiet401?: boolean;
 }
 
-async function request<T>(method: string, url: string, opts: RequestOptions = {}): Promise<T> {
+/** One JSON request to the API; every failure becomes an ApiFailure (401s are broadcast). */
+export async function apiRequest<T>(method: string, url: string, opts: RequestOptions = {}): Promise<T> {
   const headers: Record<string, string> = { Accept: 'application/json' };
   let body: string | undefined;
   if (opts.text !== undefined) {
-    headers['Content-Type'] = 'text/plain; charset=utf-8';
+    headers['Content-Type'] = `${opts.textType ?? 'text/plain'}; charset=utf-8`;
     body = opts.text;
   } else if (opts.body !== undefined) {
     headers['Content-Type'] = 'application/json';
@@ -98,11 +122,13 @@ async function request<T>(method: string, url: string, opts: RequestOptions = {}
             message: res.statusText || `HTTP ${res.status}`,
             details: raw.slice(0, 2000),
           },
+      res.status === 429 ? parseRetryAfter(res.headers.get('Retry-After')) : undefined,
     );
   }
   return parsed as T;
 }
 
+const request = apiRequest;
 const enc = encodeURIComponent;
 
 /** GET /api/me; null when not signed in. */
@@ -115,9 +141,36 @@ export async function getMe(): Promise<Me | null> {
   }
 }
 
-/** POST /api/session {name}: signs in (open-classroom mode, no password). */
-export function signIn(name: string): Promise<Me> {
-  return request<Me>('POST', '/api/session', { body: { name } });
+/** GET /api/auth: the sign-in mode, whether setup is pending, the password rule (no session needed). */
+export function getAuth(): Promise<AuthInfo> {
+  return request<AuthInfo>('GET', '/api/auth', { quiet401: true });
+}
+
+/**
+ * POST /api/session {name, password?}: signs in. The password is left out when not given (open
+ * mode, where a name alone signs in a student who has none). 401 is not broadcast: it is this
+ * form's own answer ("wrong name or password"), not a lost session.
+ */
+export function signIn(name: string, password?: string): Promise<Me> {
+  return request<Me>('POST', '/api/session', {
+    body: password === undefined ? { name } : { name, password },
+    quiet401: true,
+  });
+}
+
+/** POST /api/signup: a student creates their account with a join code. */
+export function signUp(req: SignUpRequest): Promise<Me> {
+  return request<Me>('POST', '/api/signup', { body: req, quiet401: true });
+}
+
+/** POST /api/setup: the one-time setup link creates the first admin (and signs them in). */
+export function setup(req: SetupRequest): Promise<Me> {
+  return request<Me>('POST', '/api/setup', { body: req, quiet401: true });
+}
+
+/** POST /api/password: a one-time link sets the account's password (and signs it in). */
+export function setPassword(req: SetPasswordRequest): Promise<Me> {
+  return request<Me>('POST', '/api/password', { body: req, quiet401: true });
 }
 
 /** DELETE /api/session. */

@@ -21,6 +21,11 @@ export interface TerminalSessionOptions {
   node: string;
   /** Called on every state change. */
   onState: (state: TerminalState) => void;
+  /**
+   * Watch this student's shell read-only (instructors): no keystrokes are sent, and no resizes
+   * either, since the shell's size is the student's.
+   */
+  watchStudent?: number;
 }
 
 const encoder = new TextEncoder();
@@ -91,7 +96,8 @@ export class TerminalSession implements Disposable {
         "ui-monospace, 'SFMono-Regular', 'Cascadia Mono', 'DejaVu Sans Mono', Menlo, Consolas, 'Noto Sans Mono CJK SC', 'Sarasa Mono SC', monospace",
       fontSize: 14,
       lineHeight: 1.15,
-      cursorBlink: true,
+      cursorBlink: opts.watchStudent === undefined,
+      disableStdin: opts.watchStudent !== undefined,
       scrollback: 5000,
     });
     this.term.loadAddon(this.fitAddon);
@@ -103,12 +109,21 @@ export class TerminalSession implements Disposable {
     this.store.add(
       this.term.onBinary((data) => this.sendBytes(Uint8Array.from(data, (c) => c.charCodeAt(0) & 0xff))),
     );
-    this.store.add(this.term.onResize(({ cols, rows }) => this.sendControl({ type: 'resize', cols, rows })));
+    this.store.add(
+      this.term.onResize(({ cols, rows }) => {
+        if (!this.watching) this.sendControl({ type: 'resize', cols, rows });
+      }),
+    );
     const observer = new ResizeObserver(() => this.fit());
     observer.observe(container);
     this.store.add(toDisposable(() => observer.disconnect()));
     this.store.add(this.term);
     this.fit();
+  }
+
+  /** Whether this is a read-only view of a student's shell. */
+  get watching(): boolean {
+    return this.opts.watchStudent !== undefined;
   }
 
   /** Connects while the environment runs; disconnects (without giving up on the shell) otherwise. */
@@ -169,7 +184,8 @@ export class TerminalSession implements Disposable {
     this.clearRetry();
     this.closeSocket();
     this.fit();
-    const query = `node=${encodeURIComponent(this.opts.node)}&cols=${this.term.cols}&rows=${this.term.rows}`;
+    let query = `node=${encodeURIComponent(this.opts.node)}&cols=${this.term.cols}&rows=${this.term.rows}`;
+    if (this.opts.watchStudent !== undefined) query += `&student=${this.opts.watchStudent}&watch=1`;
     const ws = new WebSocket(wsUrl(`/ws/terminal?${query}`));
     ws.binaryType = 'arraybuffer';
     this.socket = ws;
@@ -180,7 +196,7 @@ export class TerminalSession implements Disposable {
       this.backoff.reset();
       this.flow.newConnection();
       // The size may have changed between building the URL and the socket opening.
-      this.sendControl({ type: 'resize', cols: this.term.cols, rows: this.term.rows });
+      if (!this.watching) this.sendControl({ type: 'resize', cols: this.term.cols, rows: this.term.rows });
       for (const bytes of this.typeAhead) ws.send(bytes);
       this.typeAhead = [];
       this.typeAheadBytes = 0;
@@ -229,6 +245,8 @@ export class TerminalSession implements Disposable {
   }
 
   private sendBytes(bytes: Uint8Array): void {
+    // The server refuses a watcher's input with an error that would end the view.
+    if (this.watching) return;
     if (this.socket?.readyState === WebSocket.OPEN) this.socket.send(bytes);
     else if (this.enabled && !this.halted && this.typeAheadBytes + bytes.byteLength <= TYPE_AHEAD_LIMIT) {
       this.typeAhead.push(bytes);

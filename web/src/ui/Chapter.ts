@@ -1,8 +1,9 @@
 // The left side of a lab: step navigation, the step's text with copyable code, and its exercises.
-import { h, type JSX } from 'preact';
+import { h, type ComponentChildren, type JSX } from 'preact';
 import { useEffect, useRef } from 'preact/hooks';
 import type { Block, CheckResponse, ExerciseView, LabView, StepView } from '../../../server/http/apiTypes.ts';
 import { useI18n, type Translate } from '../i18n.ts';
+import { copyText } from './clipboard.ts';
 import { Exercise } from './Exercise.ts';
 
 /** Props of Chapter. */
@@ -14,38 +15,15 @@ export interface ChapterProps {
   onExercise: (exercise: ExerciseView, result?: CheckResponse) => void;
   /** Pastes a command into the current terminal; null while no terminal can connect. */
   onPaste: ((text: string) => void) | null;
+  /**
+   * The authoring preview: exercises cannot be checked from here (that would grade the author),
+   * and each one is followed by what `exerciseAside` renders (answer key, parameters, hints).
+   */
+  preview?: { exerciseAside: (exercise: ExerciseView) => ComponentChildren };
 }
 
 /** Shell code blocks get a "paste into terminal" button besides Copy. */
 const SHELL_BLOCK = /\blanguage-(bash|sh|shell|console|zsh)\b/;
-
-async function copyText(text: string): Promise<boolean> {
-  // The async clipboard exists only in secure contexts; a classroom server on plain http is not one.
-  if (window.isSecureContext && 'clipboard' in navigator) {
-    try {
-      await navigator.clipboard.writeText(text);
-      return true;
-    } catch {
-      // fall through to the old way
-    }
-  }
-  const area = document.createElement('textarea');
-  area.value = text;
-  area.setAttribute('readonly', '');
-  area.style.position = 'fixed';
-  area.style.opacity = '0';
-  document.body.appendChild(area);
-  area.select();
-  let ok = false;
-  try {
-    // Deprecated but the only clipboard access outside secure contexts.
-    ok = document.execCommand('copy');
-  } catch {
-    ok = false;
-  }
-  area.remove();
-  return ok;
-}
 
 function codeOf(pre: HTMLElement): string {
   return (pre.querySelector('code') ?? pre).textContent.replace(/\n$/, '');
@@ -127,21 +105,31 @@ function Blocks(props: {
   results: Record<string, CheckResponse>;
   onExercise: ChapterProps['onExercise'];
   onPaste: ChapterProps['onPaste'];
+  preview: ChapterProps['preview'];
 }): JSX.Element {
+  const { preview } = props;
   return h(
     'div',
     { class: 'blocks' },
-    props.blocks.map((block, i) =>
-      block.kind === 'html'
-        ? h(HtmlBlock, { key: `html-${i}`, html: block.html, onPaste: props.onPaste })
-        : h(Exercise, {
-            key: block.exercise.id,
-            labId: props.labId,
-            exercise: block.exercise,
-            result: props.results[block.exercise.id] ?? null,
-            onChange: props.onExercise,
-          }),
-    ),
+    props.blocks.map((block, i) => {
+      if (block.kind === 'html')
+        return h(HtmlBlock, { key: `html-${i}`, html: block.html, onPaste: props.onPaste });
+      const exercise = h(Exercise, {
+        key: block.exercise.id,
+        labId: props.labId,
+        exercise: block.exercise,
+        result: props.results[block.exercise.id] ?? null,
+        onChange: props.onExercise,
+        preview: preview !== undefined,
+      });
+      if (preview === undefined) return exercise;
+      return h(
+        'div',
+        { key: block.exercise.id, class: 'preview-exercise' },
+        exercise,
+        preview.exerciseAside(block.exercise),
+      );
+    }),
   );
 }
 
@@ -213,6 +201,7 @@ export function Chapter(props: ChapterProps): JSX.Element {
           results: props.results,
           onExercise: props.onExercise,
           onPaste: props.onPaste,
+          preview: props.preview,
         })
       : null,
     step === undefined
@@ -228,6 +217,7 @@ export function Chapter(props: ChapterProps): JSX.Element {
             results: props.results,
             onExercise: props.onExercise,
             onPaste: props.onPaste,
+            preview: props.preview,
           }),
         ),
     h(

@@ -14,6 +14,8 @@ export interface ExerciseProps {
   result: CheckResponse | null;
   /** Reports a new exercise state, and a new result when a check ran. */
   onChange: (exercise: ExerciseView, result?: CheckResponse) => void;
+  /** Shown in the authoring preview: Check and hint buttons are disabled (they would grade the author). */
+  preview?: boolean;
 }
 
 type Outcome = 'pass' | 'fail' | 'error' | 'todo';
@@ -147,7 +149,7 @@ export function Exercise(props: ExerciseProps): JSX.Element {
           type: 'button',
           class: 'btn btn-primary',
           'data-testid': `exercise-${id}-check`,
-          disabled: running,
+          disabled: running || props.preview === true,
           'aria-busy': running,
           onClick: () => void check(),
         },
@@ -162,7 +164,7 @@ export function Exercise(props: ExerciseProps): JSX.Element {
               type: 'button',
               class: 'btn btn-ghost',
               'data-testid': `exercise-${id}-hint`,
-              disabled: hinting || hintsLeft <= 0,
+              disabled: hinting || hintsLeft <= 0 || props.preview === true,
               onClick: () => void hint(),
             },
             hintsLeft > 0

@@ -14,6 +14,8 @@ export interface TerminalPaneProps {
   enabled: boolean;
   /** Lets the lab page paste commands into this terminal. */
   register: (node: string, session: TerminalSession | null) => void;
+  /** Show this student's shell read-only instead of the caller's own (the instructor's watch view). */
+  watchStudent?: number;
 }
 
 /** A terminal into one server, created when its tab is first shown and kept while the page lives. */
@@ -22,11 +24,11 @@ export function TerminalPane(props: TerminalPaneProps): JSX.Element {
   const host = useRef<HTMLDivElement>(null);
   const session = useRef<TerminalSession | null>(null);
   const [state, setState] = useState<TerminalState>({ kind: 'idle' });
-  const { node, register } = props;
+  const { node, register, watchStudent } = props;
 
   useEffect(() => {
     if (host.current === null) return;
-    const s = new TerminalSession(host.current, { node, onState: setState });
+    const s = new TerminalSession(host.current, { node, onState: setState, watchStudent });
     session.current = s;
     register(node, s);
     return () => {
@@ -34,7 +36,7 @@ export function TerminalPane(props: TerminalPaneProps): JSX.Element {
       session.current = null;
       s.dispose();
     };
-  }, [node, register]);
+  }, [node, register, watchStudent]);
 
   useEffect(() => {
     session.current?.setEnabled(props.enabled);
@@ -78,7 +80,12 @@ export function TerminalPane(props: TerminalPaneProps): JSX.Element {
 
   return h(
     'div',
-    { class: 'term-pane', 'data-testid': `terminal-${node}`, 'data-state': state.kind },
+    {
+      class: `term-pane${watchStudent === undefined ? '' : ' is-watch'}`,
+      'data-testid': `terminal-${node}`,
+      'data-state': state.kind,
+      'data-watch': watchStudent === undefined ? undefined : 'true',
+    },
     h('div', { class: 'term-host', ref: host, 'aria-label': `${node} terminal` }),
     overlay,
   );

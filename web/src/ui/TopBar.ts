@@ -54,13 +54,34 @@ export function TopBar(props: TopBarProps & { children?: ComponentChildren }): J
       h('span', { class: 'brand-name' }, t('appName')),
     ),
     h('div', { class: 'topbar-middle' }, props.children),
+    props.me !== null && props.me.role !== 'student'
+      ? h(
+          Link,
+          {
+            href: '/teach',
+            class: `btn btn-ghost btn-small nav-teach${location.pathname.startsWith('/teach') ? ' is-on' : ''}`,
+            testId: 'nav-teach',
+            current: location.pathname === '/teach',
+          },
+          t('navTeach'),
+        )
+      : null,
     h(LangSwitch, { onLang: props.onLang }),
     props.me === null
       ? null
       : h(
           'div',
           { class: 'who' },
-          h('span', { class: 'who-name', 'data-testid': 'user-name' }, props.me.name),
+          h(
+            'span',
+            {
+              class: 'who-name',
+              'data-testid': 'user-name',
+              'data-role': props.me.role,
+              title: props.me.displayName ?? undefined,
+            },
+            props.me.name,
+          ),
           props.onSignOut === undefined
             ? null
             : h(

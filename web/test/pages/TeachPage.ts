@@ -38,6 +38,12 @@ export class TeachPage {
     return (await this.page.getByTestId('nav-teach').count()) > 0;
   }
 
+  /** Opens `/teach` as someone who may not (a student): waits for the 403 page. */
+  async gotoForbidden(): Promise<void> {
+    await this.page.goto(new URL('/teach', this.baseUrl).toString());
+    await this.page.getByTestId('forbidden').waitFor();
+  }
+
   /** Whether the page shown is the 403 page. */
   async isForbidden(): Promise<boolean> {
     return (await this.page.getByTestId('forbidden').count()) > 0;

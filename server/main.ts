@@ -102,7 +102,12 @@ export async function serve(
     health: healthProbe(runtime.docker, config, store),
     store,
     course: () => course.current(),
-    authoring: { dir: projectPaths.labs, latest: () => course.latest(), onChange: (l) => course.onChange(l) },
+    authoring: {
+      dir: projectPaths.labs,
+      latest: () => course.latest(),
+      current: () => course.current(),
+      onChange: (l) => course.onChange(l),
+    },
     accounts,
     session: { ttlMs: config.sessionTtlSec * 1000, secure: config.publicUrl.startsWith('https:') },
     envs,

@@ -1,4 +1,5 @@
 import type { GradingService } from '../checks/GradingService.ts';
+import type { EnvManager } from '../env/EnvManager.ts';
 import type { ClassMessage, EnvPhase } from '../http/apiTypes.ts';
 import type { Logger } from '../log.ts';
 import type { ClassroomStore } from '../store/Store.ts';
@@ -14,14 +15,22 @@ type Listener = (m: ClassMessage) => void;
 export class ClassHub {
   private readonly listeners = new Map<number, Set<Listener>>();
   private readonly progress: { dispose(): void };
+  private readonly phases: { dispose(): void };
 
   constructor(
     private readonly store: ClassroomStore,
     private readonly view: ClassView,
     grading: GradingService,
+    envs: EnvManager,
     private readonly log: Logger,
   ) {
     this.progress = grading.onProgress(({ studentId }) => this.studentChanged(studentId));
+    // Students start, stop and reset their own environments too: the grid shows each change.
+    this.phases = envs.onPhase((owner, phase) => {
+      if (this.listeners.size === 0) return;
+      const user = this.store.userByEnvId(owner.envId);
+      if (user !== undefined && user.name === owner.name) this.envChanged(user.id, phase);
+    });
   }
 
   /** Sends the class's gradebook at once, then its changes, until disposed. */
@@ -57,6 +66,7 @@ export class ClassHub {
 
   dispose(): void {
     this.progress.dispose();
+    this.phases.dispose();
     this.listeners.clear();
   }
 

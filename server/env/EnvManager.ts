@@ -44,6 +44,10 @@ interface Tracked {
  */
 export class EnvManager {
   private readonly tracked = new Map<string, Tracked>();
+  /** Hear every environment's phase changes (instructors' live grids). */
+  private readonly phaseListeners = new Set<(owner: EnvOwner, phase: EnvStatus['phase']) => void>();
+  /** The last phase told to phaseListeners, by environment id (only changes are told). */
+  private readonly toldPhase = new Map<string, EnvStatus['phase']>();
 
   constructor(
     private readonly backend: EnvironmentBackend,
@@ -218,11 +222,27 @@ export class EnvManager {
     return t;
   }
 
+  /** Hears every change of an environment's phase (booting, running, stopped, ...), any owner's. */
+  onPhase(listener: (owner: EnvOwner, phase: EnvStatus['phase']) => void): Disposable {
+    this.phaseListeners.add(listener);
+    return { dispose: () => void this.phaseListeners.delete(listener) };
+  }
+
   private async publishStatus(student: EnvOwner): Promise<void> {
     const t = this.track(student);
-    if (t.listeners.size === 0) return;
+    if (t.listeners.size === 0 && this.phaseListeners.size === 0) return;
     const status = await this.status(student);
     for (const l of t.listeners) l({ type: 'status', status });
+    if (this.toldPhase.get(t.ref.id) !== status.phase) {
+      this.toldPhase.set(t.ref.id, status.phase);
+      for (const l of this.phaseListeners) {
+        try {
+          l(student, status.phase);
+        } catch (err) {
+          this.log.debug({ err }, 'phase listener failed');
+        }
+      }
+    }
   }
 
   private ensurePolling(t: Tracked): void {

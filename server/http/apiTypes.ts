@@ -258,7 +258,8 @@ export interface OneTimeLink {
 export interface AuthoringStatus {
   version: number;
   loadedAt: string;
-  labs: { id: string; title: Bilingual; exercises: number; problems: number }[];
+  /** `held`: the newest files have problems; students still get the last good version. */
+  labs: { id: string; title: Bilingual; exercises: number; problems: number; held: boolean }[];
   /** Problems of the newest load, with file (relative to labs/) and line. */
   problems: { file: string; line: number; message: string }[];
 }
@@ -266,6 +267,8 @@ export interface AuthoringStatus {
 /** GET /api/authoring/labs/:id?lang= : the lab as students see it, plus what only authors see. */
 export interface AuthoringPreview {
   version: number;
+  /** The newest files have problems: this is the last good version, the one students get. */
+  held: boolean;
   lab: LabView;
   /** Per exercise: answer key, check parameters and every hint. */
   keys: {
@@ -452,6 +455,9 @@ export interface SavedFile {
  */
 export type ClusterSnapshot = Snapshot;
 
+/** POST /api/authoring/labs/:id/exercises/:exerciseId/run: the check's result, nothing recorded. */
+export type AuthoringRunResult = Omit<CheckResponse, 'exercise'>;
+
 /** Messages on WS /ws/authoring (server to browser): the labs were reloaded. */
 export interface AuthoringMessage {
   type: 'reloaded';
@@ -484,6 +490,8 @@ export type TerminalControl =
 export type TerminalEvent =
   /** Attached: `replayed` bytes of earlier output follow (0 for a new shell). */
   | { type: 'attached'; node: string; fresh: boolean; replayed: number }
+  /** Watchers only: the student's shell is this size (at once, and on every change). */
+  | { type: 'size'; cols: number; rows: number }
   /** The shell ended (the student typed exit); the socket closes after this. */
   | { type: 'exit' }
   | { type: 'error'; error: string; message: string };

@@ -101,7 +101,7 @@ export function createApp(deps: AppDeps): App {
   });
 
   const view = new ClassView(deps.store, deps.course, deps.envs);
-  const hub = new ClassHub(deps.store, view, deps.grading, deps.log);
+  const hub = new ClassHub(deps.store, view, deps.grading, deps.envs, deps.log);
   const joined = deps.accounts.onJoined((classId) => hub.classChanged(classId));
   const authoring = deps.authoring ?? staticAuthoring(deps.course);
 

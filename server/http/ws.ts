@@ -11,9 +11,12 @@ import type { ClassroomStore, Student, StudentStore } from '../store/Store.ts';
 import type { AuthoringSource } from './routes/authoring.ts';
 import type { Attachment, TerminalHub } from '../terminal/TerminalHub.ts';
 import type { AuthoringMessage, ClassMessage, EnvMessage, TerminalEvent } from './apiTypes.ts';
-import { studentOf } from './auth.ts';
+import { sessionToken, studentOf } from './auth.ts';
 import { crossOriginError, originAllowed } from './origin.ts';
 import { answerRaw, requestTarget } from './rawHttp.ts';
+
+/** How often open sockets are checked against their session (sign-out closes them by then). */
+export const SESSION_SWEEP_MS = 5000;
 
 /** Largest frame a browser may send: keystrokes and pastes, not file uploads. */
 export const MAX_WS_FRAME = 64 * 1024;
@@ -61,6 +64,17 @@ const CLASS_PATH = /^\/ws\/class\/([1-9][0-9]{0,15})$/;
 export function attachWebSockets(server: Server, deps: WsDeps): () => void {
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_WS_FRAME });
   const allowedOrigins = deps.allowedOrigins ?? [];
+  // A socket lives no longer than the session that opened it: signing out (everywhere), a
+  // password set through a link, a removed account or an expired session closes it soon after.
+  const sessions = new Map<WebSocket, string>();
+  const sweep = setInterval(() => {
+    for (const [ws, token] of sessions) {
+      if (deps.store.sessionStudent(token) !== undefined) continue;
+      sessions.delete(ws);
+      ws.close(4401, 'session ended');
+    }
+  }, SESSION_SWEEP_MS);
+  sweep.unref();
   // Total, like the HTTP error handler: whatever the request holds, the client gets an HTTP
   // answer (4xx for its mistakes, 500 for ours) and the process keeps running.
   const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
@@ -92,6 +106,9 @@ export function attachWebSockets(server: Server, deps: WsDeps): () => void {
       const watched = watching ? watchedStudent(deps.store, student, url.searchParams) : undefined;
       wss.handleUpgrade(req, socket, head, (ws) => {
         ws.on('error', (err) => deps.log.debug({ err }, 'websocket error'));
+        const token = sessionToken(req);
+        if (token !== undefined) sessions.set(ws, token);
+        ws.on('close', () => sessions.delete(ws));
         // Past this point the socket speaks WebSocket, so a failure closes it with 1011.
         const broken = (err: unknown): void => {
           deps.log.error({ err, path: url.pathname }, 'websocket handler failed');
@@ -117,6 +134,8 @@ export function attachWebSockets(server: Server, deps: WsDeps): () => void {
   };
   server.on('upgrade', onUpgrade);
   return () => {
+    clearInterval(sweep);
+    sessions.clear();
     server.off('upgrade', onUpgrade);
     for (const ws of wss.clients) ws.terminate();
     wss.close();
@@ -200,6 +219,7 @@ async function watchSocket(
         ws.close(1000, 'session ended');
       },
       replaced: () => undefined,
+      resized: (cols, rows) => send({ type: 'size', cols, rows }),
     });
     if (ws.readyState !== ws.OPEN) return handle.detach();
     ws.on('close', () => handle.detach());

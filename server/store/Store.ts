@@ -102,6 +102,8 @@ export interface StudentStore {
 /** Accounts, one-time tokens and classes. */
 export interface ClassroomStore {
   userById(id: number): User | undefined;
+  /** The user whose environment this is. */
+  userByEnvId(envId: string): User | undefined;
   users(): User[];
   /** Creates a user; a 409 when the (normalised) name is taken. */
   createUser(
@@ -246,6 +248,11 @@ export class SqliteStore implements StudentStore, ProgressStore, ClassroomStore 
 
   userById(id: number): User | undefined {
     const row = this.db.prepare(`SELECT ${STUDENT} FROM students WHERE id = ?`).get(id);
+    return row === undefined ? undefined : userOf(row);
+  }
+
+  userByEnvId(envId: string): User | undefined {
+    const row = this.db.prepare(`SELECT ${STUDENT} FROM students WHERE env_id = ?`).get(envId);
     return row === undefined ? undefined : userOf(row);
   }
 

@@ -10,6 +10,8 @@ export interface TerminalSink {
   exit(): void;
   /** Another browser tab took this terminal over. */
   replaced(): void;
+  /** The shell's size changed (told to watchers, whose screens should match the student's). */
+  resized?(cols: number, rows: number): void;
 }
 
 /** A browser's hold on a terminal. */
@@ -49,6 +51,8 @@ interface Session {
   sink?: TerminalSink;
   /** Read-only viewers (an instructor watching): they get the output, never write or resize. */
   readonly watchers: Set<TerminalSink>;
+  /** The shell's current size (the last resize from the student). */
+  size: { cols: number; rows: number };
   grace?: NodeJS.Timeout;
   readonly pausedBy: Set<PauseReason>;
 }
@@ -94,7 +98,7 @@ export class TerminalHub {
     sink.attached({ fresh, replayed: replay.length });
     if (replay.length > 0) sink.data(replay);
     s.sink = sink;
-    if (!fresh) void s.term.resize(size.cols, size.rows);
+    if (!fresh) resize(s, size.cols, size.rows);
     return {
       fresh,
       replayed: replay.length,
@@ -102,7 +106,7 @@ export class TerminalHub {
         if (s.sink === sink) s.term.stream.write(data);
       },
       resize: (cols, rows) => {
-        if (s.sink === sink) void s.term.resize(cols, rows);
+        if (s.sink === sink) resize(s, cols, rows);
       },
       pause: (reason) => {
         if (s.sink !== sink) return;
@@ -156,6 +160,7 @@ export class TerminalHub {
     const s = session;
     const replay = s.scrollback.contents();
     sink.attached({ fresh, replayed: replay.length });
+    sink.resized?.(s.size.cols, s.size.rows);
     if (replay.length > 0) sink.data(replay);
     s.watchers.add(sink);
     return { detach: () => void s.watchers.delete(sink) };
@@ -190,6 +195,7 @@ export class TerminalHub {
       scrollback: new Scrollback(this.opts.scrollbackBytes),
       pausedBy: new Set(),
       watchers: new Set(),
+      size: { ...size },
     };
     term.stream.on('data', (chunk: Buffer) => {
       session.scrollback.push(chunk);
@@ -223,6 +229,14 @@ export class TerminalHub {
     session.watchers.clear();
     await session.term.close().catch(() => undefined);
   }
+}
+
+/** Resizes a shell and tells its watchers. */
+function resize(s: Session, cols: number, rows: number): void {
+  if (s.size.cols === cols && s.size.rows === rows) return;
+  s.size = { cols, rows };
+  void s.term.resize(cols, rows);
+  for (const w of s.watchers) w.resized?.(cols, rows);
 }
 
 /** The last `limit` bytes of a stream, starting at a line boundary once it has wrapped. */

@@ -5,10 +5,10 @@ import type { GradingService } from '../../checks/GradingService.ts';
 import type { Disposable } from '../../env/EnvManager.ts';
 import { notFound } from '../../errors.ts';
 import type { Course } from '../../labs/loader.ts';
-import type { LabProblem } from '../../labs/model.ts';
+import type { Lab, LabProblem } from '../../labs/model.ts';
 import { renderLab } from '../../labs/render.ts';
 import type { StudentStore } from '../../store/Store.ts';
-import type { AuthoringPreview, AuthoringStatus, CheckResponse } from '../apiTypes.ts';
+import type { AuthoringPreview, AuthoringRunResult, AuthoringStatus } from '../apiTypes.ts';
 import { currentStudent, requireRole } from '../auth.ts';
 import { parse } from '../validate.ts';
 
@@ -17,6 +17,8 @@ export interface AuthoringSource {
   /** The folder the problems' files are in (shown relative to it). */
   readonly dir: string;
   latest(): { course: Course; problems: readonly LabProblem[]; loadedAt: string; version: number };
+  /** What students get now (a lab broken in `latest` keeps its last good version here). */
+  current(): Course;
   onChange(listener: (snapshot: { version: number; problems: readonly LabProblem[] }) => void): Disposable;
 }
 
@@ -26,6 +28,7 @@ export function staticAuthoring(course: () => Course, dir = ''): AuthoringSource
   return {
     dir,
     latest: () => ({ course: course(), problems: course().problems, loadedAt, version: 1 }),
+    current: course,
     onChange: () => ({ dispose: () => undefined }),
   };
 }
@@ -52,11 +55,25 @@ export function authoringRoutes(deps: {
       line: p.line,
       message: p.message,
     }));
-  const labOf = (id: string) => {
-    const lab = authoring.latest().course.labs.find((l) => l.id === id);
-    if (lab === undefined)
-      throw notFound('lab', `There is no lab "${id.slice(0, 100)}" (or it has problems: see the list)`);
-    return lab;
+  // The newest version of a lab, or, when the newest files have problems, the version students
+  // still get (`held`), so the preview shows something next to the problems.
+  const labOf = (id: string): { lab: Lab; held: boolean } => {
+    const newest = authoring.latest().course.labs.find((l) => l.id === id);
+    if (newest !== undefined) return { lab: newest, held: false };
+    const served = authoring.current().labs.find((l) => l.id === id);
+    if (served !== undefined) return { lab: served, held: true };
+    throw notFound(
+      'lab',
+      `There is no lab "${id.slice(0, 100)}" (a lab that never loaded: see the problems list)`,
+    );
+  };
+  const problemsOf = (lab: Lab, list: readonly LabProblem[]): LabProblem[] =>
+    list.filter((p) => p.file.startsWith(lab.dir + path.sep) || p.file === lab.file);
+  /** The newest labs, and after them the ones held at their last good version. */
+  const allLabs = (): { lab: Lab; held: boolean }[] => {
+    const newest = authoring.latest().course.labs;
+    const held = authoring.current().labs.filter((l) => !newest.some((n) => n.id === l.id));
+    return [...newest.map((lab) => ({ lab, held: false })), ...held.map((lab) => ({ lab, held: true }))];
   };
 
   r.get('/authoring/labs', (_req, res) => {
@@ -64,12 +81,12 @@ export function authoringRoutes(deps: {
     res.json({
       version: latest.version,
       loadedAt: latest.loadedAt,
-      labs: latest.course.labs.map((l) => ({
-        id: l.id,
-        title: l.title,
-        exercises: l.exercises.length,
-        problems: latest.problems.filter((p) => p.file.startsWith(l.dir + path.sep) || p.file === l.file)
-          .length,
+      labs: allLabs().map(({ lab, held }) => ({
+        id: lab.id,
+        title: lab.title,
+        exercises: lab.exercises.length,
+        problems: problemsOf(lab, latest.problems).length,
+        held,
       })),
       problems: problems(latest.problems),
     } satisfies AuthoringStatus);
@@ -77,10 +94,11 @@ export function authoringRoutes(deps: {
   r.get('/authoring/labs/:id', (req, res) => {
     const { lang } = parse(langQuery, req.query, 'query');
     const latest = authoring.latest();
-    const lab = labOf(req.params.id);
+    const { lab, held } = labOf(req.params.id);
     const l = lang ?? currentStudent(res).lang;
     res.json({
       version: latest.version,
+      held,
       lab: renderLab(lab, l, [], null),
       keys: lab.exercises.map((e) =>
         e.kind === 'check'
@@ -101,21 +119,20 @@ export function authoringRoutes(deps: {
               hints: e.hints.map((h) => h[l]),
             },
       ),
-      problems: problems(
-        latest.problems.filter((p) => p.file.startsWith(lab.dir + path.sep) || p.file === lab.file),
-      ),
+      problems: problems(problemsOf(lab, latest.problems)),
     } satisfies AuthoringPreview);
   });
   r.post('/authoring/labs/:id/exercises/:exerciseId/run', async (req, res) => {
-    const lab = labOf(req.params.id);
+    const { lab } = labOf(req.params.id);
     const exercise = lab.exercises.find((e) => e.id === req.params.exerciseId);
     if (exercise === undefined)
       throw notFound('exercise', `Lab ${lab.id} has no exercise "${req.params.exerciseId.slice(0, 100)}"`);
     const result = await deps.grading.tryCheck(currentStudent(res), lab, exercise);
-    res.json({ status: result.status, message: result.message, durationMs: result.durationMs } satisfies Omit<
-      CheckResponse,
-      'exercise'
-    >);
+    res.json({
+      status: result.status,
+      message: result.message,
+      durationMs: result.durationMs,
+    } satisfies AuthoringRunResult);
   });
   return r;
 }

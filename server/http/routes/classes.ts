@@ -222,7 +222,6 @@ export function classRoutes(deps: ClassRouteDeps): Router {
     const student = studentIn(cls, req.params.studentId);
     const { action } = parse(envBody, req.body, 'environment action');
     const status = action === 'stop' ? await deps.envs.stop(student) : await deps.envs.reset(student);
-    deps.hub.envChanged(student.id, status.phase);
     res.json(status satisfies EnvStatus);
   });
   return r;

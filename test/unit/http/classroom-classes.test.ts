@@ -1,4 +1,7 @@
+import path from 'node:path';
 import { parse } from 'csv-parse/sync';
+import { checkTypes } from '../../../server/checks/registry.ts';
+import { loadCourse } from '../../../server/labs/loader.ts';
 import { afterEach, describe, expect, it } from 'vitest';
 import type {
   ApiError,
@@ -157,6 +160,42 @@ describe('roles', () => {
     ]);
     expect((await admin.call('GET', `/api/classes/${aliceClass.id}/gradebook`)).status).toBe(200);
     expect(await upgradeStatus(app, `/ws/class/${bobClass.id}`, { cookie: admin.cookie })).toBe(101);
+  });
+
+  it('previews a lab saved broken at its last good version, with the new problems at file:line', async () => {
+    const dir = path.resolve(import.meta.dirname, '../../fixtures/labs-mini');
+    const good = loadCourse(dir, checkTypes);
+    const problem = { file: path.join(dir, 'topics', 'lab.md'), line: 7, message: 'YAML: bad indentation' };
+    const room = await classroom({
+      authoring: {
+        dir,
+        // The newest load left the broken lab out; students still get the good one.
+        latest: () => ({
+          course: { ...good, labs: good.labs.filter((l) => l.id !== 'topics'), problems: [problem] },
+          problems: [problem],
+          loadedAt: '2026-12-02T10:00:00.000Z',
+          version: 2,
+        }),
+        current: () => good,
+        onChange: () => ({ dispose: () => undefined }),
+      },
+    });
+    h = room.h;
+    const tina = await room.instructor('tina');
+    const status = (await tina.call<AuthoringStatus>('GET', '/api/authoring/labs')).json;
+    expect(status.labs.map((l) => [l.id, l.problems, l.held])).toEqual([
+      ['setup', 0, false],
+      ['topics', 1, true],
+    ]);
+    expect(status.problems).toEqual([
+      { file: path.join('topics', 'lab.md'), line: 7, message: 'YAML: bad indentation' },
+    ]);
+    const preview = await tina.call<AuthoringPreview>('GET', '/api/authoring/labs/topics?lang=en');
+    expect(preview.status).toBe(200);
+    expect(preview.json).toMatchObject({ held: true, version: 2, lab: { id: 'topics', title: 'Topics' } });
+    expect(preview.json.problems).toEqual([
+      { file: path.join('topics', 'lab.md'), line: 7, message: 'YAML: bad indentation' },
+    ]);
   });
 
   it('shows instructors the labs as authors see them, answer keys included, and runs checks without recording', async () => {

@@ -78,8 +78,12 @@ describe('the class socket', () => {
     await sam.call('POST', '/api/labs/topics/checks/orders-topic/hints');
     await feed.next((m) => isRow(m) && m.row.cells[0]?.hints === 1, 'a row with the hint');
 
-    // An instructor's action on the student's environment reaches everyone watching.
+    // The student's own start reaches everyone watching, as does an instructor's action.
     await runningEnv(app, sam);
+    await feed.next(
+      (m) => m.type === 'env' && m.studentId === sam.me.id && m.phase === 'running',
+      'env running',
+    );
     await admin.call('POST', `/api/classes/${cls.id}/students/${sam.me.id}/env`, { action: 'stop' });
     await feed.next(
       (m) => m.type === 'env' && m.studentId === sam.me.id && m.phase === 'stopped',
@@ -169,6 +173,12 @@ describe('watching a student’s terminal', () => {
     // The student's terminal keeps flowing: the watcher's pause was refused too.
     expect(shell.messages.filter((e) => e.type === 'error')).toEqual([]);
 
+    // The watcher is told the student's size (80x24, the default), and each change of it.
+    expect(watch.messages.find((e) => e.type === 'size')).toEqual({ type: 'size', cols: 80, rows: 24 });
+    shell.ws.send(JSON.stringify({ type: 'resize', cols: 120, rows: 40 }));
+    await watch.next((e) => e.type === 'size' && e.cols === 120 && e.rows === 40, 'the new size');
+    expect(term.sizes).toEqual([{ cols: 120, rows: 40 }]);
+
     // The watcher leaving does not end the student's shell.
     await watch.close();
     shell.ws.send(Buffer.from('echo still\r'));
@@ -238,4 +248,21 @@ describe('watching a student’s terminal', () => {
     expect(await badNode.closed).toBe(4400);
     expect(app.nodes.terminals).toHaveLength(0);
   });
+});
+
+describe('sockets and sessions', () => {
+  it('closes a socket once its session ends (sign out everywhere)', async () => {
+    const { admin, createClass, student, h: app } = await start();
+    const cls = await createClass(admin);
+    const sam = await student(cls.joinCode, 'sam');
+    const env = socket<unknown>(app, '/ws/env', sam.cookie);
+    const feed = socket<ClassMessage>(app, `/ws/class/${cls.id}`, admin.cookie);
+    await env.next(() => true, 'a first status');
+    await feed.next(() => true, 'a first gradebook');
+    const closed = new Promise<number>((resolve) => env.ws.once('close', (code) => resolve(code)));
+    expect((await sam.call('DELETE', '/api/sessions')).status).toBe(204);
+    expect(await closed).toBe(4401);
+    // The instructor's socket, on another session, stays open.
+    expect(feed.ws.readyState).toBe(feed.ws.OPEN);
+  }, 15_000);
 });

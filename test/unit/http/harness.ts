@@ -9,6 +9,7 @@ import { checkTypes } from '../../../server/checks/registry.ts';
 import type { EnvironmentBackend } from '../../../server/env/EnvironmentBackend.ts';
 import type { EnvMessage } from '../../../server/http/apiTypes.ts';
 import { createApp, type App } from '../../../server/http/app.ts';
+import type { AuthoringSource } from '../../../server/http/routes/authoring.ts';
 import { loadCourse } from '../../../server/labs/loader.ts';
 import { SqliteStore } from '../../../server/store/Store.ts';
 import { Accounts, type AccountsOptions } from '../../../server/auth/Accounts.ts';
@@ -40,6 +41,8 @@ export interface HarnessOptions {
   readonly backend?: EnvironmentBackend;
   /** How long a detached terminal is kept (default 60 s). */
   readonly graceMs?: number;
+  /** The labs as authors see them (default: the fixture course, unchanging). */
+  readonly authoring?: AuthoringSource;
   /** Sign-in mode (default `open`: name-only sign-in, as the student tests use). */
   readonly auth?: 'open' | 'accounts';
   /** Rate limits of sign-in and sign-up. */
@@ -90,6 +93,7 @@ export async function startApp(options: HarnessOptions = {}): Promise<Harness> {
     grading,
     ...(options.withWebDist ? { webDist: fakeWebDist() } : {}),
     ...(options.allowedOrigins ? { allowedOrigins: options.allowedOrigins } : {}),
+    ...(options.authoring ? { authoring: options.authoring } : {}),
   });
   await new Promise<void>((r) => app.server.listen(0, '127.0.0.1', r));
   const { port } = app.server.address() as AddressInfo;

@@ -299,7 +299,8 @@ function KeyPanel(props: {
 export function LabPreviewPage(props: { labId: string; bar: TeachBar }): JSX.Element {
   const { t, lang } = useI18n();
   const preview = useLoad(() => getAuthoringPreview(props.labId, lang), `${props.labId}/${lang}`);
-  // A lab with problems is not served at all (404): the status then says what is wrong with it.
+  // A lab whose newest files have problems comes back `held` (its last good version, with the
+  // problems); a lab that never loaded is a 404, and the status then says what is wrong.
   const status = useLoad(getAuthoringStatus, 'authoring');
   const [step, setStep] = useState(0);
   const [flash, setFlash] = useState<number | null>(null);
@@ -373,16 +374,17 @@ export function LabPreviewPage(props: { labId: string; bar: TeachBar }): JSX.Ele
                   { tone: 'info', testId: 'preview-reloaded' },
                   h('p', null, t('authoringReloaded', { n: flash })),
                 ),
-            preview.error === null
+            preview.error === null && !data.held
               ? null
               : h(
                   Notice,
                   { tone: 'warn', title: t('authoringStale'), testId: 'preview-stale' },
-                  h('p', null, preview.error instanceof Error ? preview.error.message : t('authoringStale')),
+                  preview.error instanceof Error ? h('p', null, preview.error.message) : null,
+                  // Held: the newest files have problems, so this is what students still get.
                   h(ProblemList, {
-                    problems: (status.data?.problems ?? []).filter((p) =>
-                      p.file.startsWith(`${props.labId}/`),
-                    ),
+                    problems: data.held
+                      ? data.problems
+                      : (status.data?.problems ?? []).filter((p) => p.file.startsWith(`${props.labId}/`)),
                   }),
                 ),
           ),

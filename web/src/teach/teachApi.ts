@@ -2,7 +2,6 @@
 import type {
   AuthoringPreview,
   AuthoringStatus,
-  Bilingual,
   ClassDetail,
   ClassSummary,
   CreateClassRequest,
@@ -17,17 +16,13 @@ import type {
   StudentEnvRequest,
   UpdateClassRequest,
   UserSummary,
+  AuthoringRunResult,
 } from '../../../server/http/apiTypes.ts';
 import { apiRequest as request } from '../api.ts';
 
 const enc = encodeURIComponent;
 
-/** What POST /api/authoring/labs/:labId/exercises/:exerciseId/run answers (no grade is recorded). */
-export interface AuthoringRunResult {
-  status: 'pass' | 'fail' | 'error';
-  message: Bilingual;
-  durationMs: number;
-}
+export type { AuthoringRunResult };
 
 /** GET /api/classes: the caller's classes (all of them for an admin). */
 export function listClasses(): Promise<ClassSummary[]> {

@@ -81,6 +81,8 @@ export class TerminalSession implements Disposable {
   /** Set after `exit` or `error`: wait for reopen() instead of reconnecting. */
   private halted = false;
   private attachedBefore = false;
+  /** Watching: the student's shell size, as the server tells it (lines then wrap as theirs do). */
+  private shellSize: { cols: number; rows: number } | null = null;
   private disposed = false;
   private state: TerminalState = { kind: 'idle' };
   private typeAhead: Uint8Array[] = [];
@@ -164,6 +166,8 @@ export class TerminalSession implements Disposable {
 
   /** Fits the terminal to its container; ignored while the container is hidden (zero size). */
   fit(): void {
+    // A watcher shows the student's screen at the student's size, whatever its own pane's size.
+    if (this.shellSize !== null) return;
     if (this.disposed || this.container.offsetWidth === 0 || this.container.offsetHeight === 0) return;
     const dims = this.fitAddon.proposeDimensions();
     if (dims === undefined || !Number.isFinite(dims.cols) || !Number.isFinite(dims.rows)) return;
@@ -230,6 +234,12 @@ export class TerminalSession implements Disposable {
         // Written (not term.reset()) so it is ordered after output still queued in xterm.
         if (this.attachedBefore && (event.fresh || event.replayed > 0)) this.term.write('\x1bc');
         this.attachedBefore = true;
+        break;
+      case 'size':
+        if (!this.watching) break;
+        this.shellSize = { cols: event.cols, rows: event.rows };
+        if (event.cols !== this.term.cols || event.rows !== this.term.rows)
+          this.term.resize(event.cols, event.rows);
         break;
       case 'exit':
         this.halted = true;

@@ -10,7 +10,7 @@ import type { EnvironmentBackend } from '../../../server/env/EnvironmentBackend.
 import type { EnvMessage } from '../../../server/http/apiTypes.ts';
 import { createApp, type App } from '../../../server/http/app.ts';
 import type { AuthoringSource } from '../../../server/http/routes/authoring.ts';
-import { loadCourse } from '../../../server/labs/loader.ts';
+import { loadCourse, type Course } from '../../../server/labs/loader.ts';
 import { SqliteStore } from '../../../server/store/Store.ts';
 import { Accounts, type AccountsOptions } from '../../../server/auth/Accounts.ts';
 import { createEnvServices } from '../../../server/services.ts';
@@ -41,6 +41,8 @@ export interface HarnessOptions {
   readonly backend?: EnvironmentBackend;
   /** How long a detached terminal is kept (default 60 s). */
   readonly graceMs?: number;
+  /** The course students get (default: the fixture course, unchanging). */
+  readonly course?: () => Course;
   /** The labs as authors see them (default: the fixture course, unchanging). */
   readonly authoring?: AuthoringSource;
   /** Sign-in mode (default `open`: name-only sign-in, as the student tests use). */
@@ -85,7 +87,7 @@ export async function startApp(options: HarnessOptions = {}): Promise<Harness> {
     log,
     health: healthyProbe,
     store,
-    course: () => course,
+    course: options.course ?? (() => course),
     accounts,
     session: { ttlMs: options.sessionTtlMs ?? 3600_000, secure: false },
     envs,

@@ -158,10 +158,18 @@ describe('a student in the browser', () => {
     const t1 = lab.terminal('bigdata01');
     await t1.open();
     const before = sentControls.length;
-    // About 7 MB: far more than the page's backlog limit, also when a busy machine slows the
-    // stream down (1.3 MB was not always enough to put the browser behind).
-    await t1.run('seq 1000000; echo flood-done');
-    await t1.waitForText(/^1000000\nflood-done$/m, 120_000);
+    // About 2 MB, with the page's CPU slowed down 20x (as on a weak laptop): xterm then parses
+    // far slower than the shell writes, whatever else this machine is doing, so the page must
+    // fall behind and ask for a pause (unthrottled, a fast run sometimes kept up with the flood).
+    const cdp = await page.context().newCDPSession(page);
+    await cdp.send('Emulation.setCPUThrottlingRate', { rate: 20 });
+    try {
+      await t1.run('seq 300000; echo flood-done');
+      await t1.waitForText(/^300000\nflood-done$/m, 240_000);
+    } finally {
+      await cdp.send('Emulation.setCPUThrottlingRate', { rate: 1 });
+      await cdp.detach();
+    }
     await t1.run('echo still-here');
     await t1.waitForText(/^still-here$/m);
     // The browser's terminal fell behind and told the server so, then caught up.

@@ -63,6 +63,26 @@ const options = {
     schema: z.coerce.number().int().min(1),
     default: 8,
   },
+  hostReserveMb: {
+    env: 'KAFKALAB_HOST_RESERVE_MB',
+    describe:
+      'Host memory kept free for the server, Docker and the system; the rest, divided by the per-environment limit, is how many environments are admitted at once (with KAFKALAB_MAX_ENVS the smaller wins).',
+    schema: z.coerce.number().int().min(0),
+    default: 2048,
+  },
+  bootConcurrency: {
+    env: 'KAFKALAB_BOOT_CONCURRENCY',
+    describe: 'How many environments may boot at the same time (0: one per CPU core); the rest wait in line.',
+    schema: z.coerce.number().int().min(0),
+    default: 0,
+  },
+  metricsToken: {
+    env: 'KAFKALAB_METRICS_TOKEN',
+    describe:
+      'Bearer token that /metrics requires; empty: /metrics answers only clients on this machine (loopback).',
+    schema: z.string().max(200),
+    default: '',
+  },
   envMemoryMb: {
     env: 'KAFKALAB_ENV_MEMORY_MB',
     describe: 'Memory limit of one environment in MiB, split evenly over its three servers.',

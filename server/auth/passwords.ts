@@ -79,6 +79,14 @@ export async function verifyPassword(password: string, stored: string | null): P
  */
 const MAX_WORK = 4 * SCRYPT_PARAMS.N * SCRYPT_PARAMS.r * SCRYPT_PARAMS.p;
 
+/**
+ * The scrypt parameters a stored hash names, or undefined when it is malformed or asks for more
+ * work than MAX_WORK (then verifyPassword spends one ordinary dummy hash on it, never its cost).
+ */
+export function hashParams(stored: string): { N: number; r: number; p: number } | undefined {
+  return parseHash(stored)?.params;
+}
+
 interface ParsedHash {
   params: { N: number; r: number; p: number };
   salt: Buffer;

@@ -8,6 +8,7 @@ import { createApp, type App } from './http/app.ts';
 import { buildImages } from './images/images.ts';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { Admission, checkAdmissionConfig, hostFacts } from './env/Admission.ts';
 import { DockerBackend, type DockerBackendOptions } from './env/DockerBackend.ts';
 import { DockerNodeAccess } from './env/DockerNodeAccess.ts';
 import type { EnvironmentBackend, NodeAccess } from './env/EnvironmentBackend.ts';
@@ -74,6 +75,8 @@ export async function serve(
   progress: Progress,
 ): Promise<{ app: App; url: string; setupLink: OneTimeLink | undefined }> {
   const log = createLogger(config);
+  // Options that leave room for no environment are refused before anything starts.
+  const plan = checkAdmissionConfig(config, hostFacts());
   // Under a supervisor a crash would restart the server; even so, one bad request or a stray
   // rejection must not end every student's session: log it and keep serving.
   installLastResort(log);
@@ -96,7 +99,21 @@ export async function serve(
   const accounts = new Accounts(store, { mode: config.auth, baseUrl: () => base });
   const adopted = await adoptLegacyEnvironments(runtime.environments, store, log);
   if (adopted.length > 0) log.info({ adopted }, 'environments of an earlier version adopted');
-  const { envs, terminals, grading } = createEnvServices(runtime.environments, runtime.nodes, store, log);
+  const admission = new Admission(plan);
+  const { envs, terminals, grading } = createEnvServices(
+    runtime.environments,
+    runtime.nodes,
+    store,
+    log,
+    undefined,
+    admission,
+  );
+  // What runs already (adopted above) holds places: a restart admits no more than fit.
+  const running = await envs.countRunning();
+  log.info(
+    { ...plan, running },
+    `admitting ${plan.capacity} environments, ${plan.bootConcurrency} booting at once`,
+  );
   const app = createApp({
     log,
     health: healthProbe(runtime.docker, config, store),
@@ -116,6 +133,12 @@ export async function serve(
     allowedOrigins: config.allowedOrigins,
     trustProxy: config.trustProxy > 0 ? config.trustProxy : false,
     webDist: projectPaths.webDist,
+    // The warm pool adds its `poolSize` here.
+    metrics: {
+      token: config.metricsToken,
+      environments: runtime.environments,
+      queueLength: () => admission.stats().queued,
+    },
   });
   await new Promise<void>((resolve, reject) => {
     app.server.once('error', reject);

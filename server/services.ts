@@ -1,4 +1,5 @@
 import { GradingService } from './checks/GradingService.ts';
+import type { Admission } from './env/Admission.ts';
 import { EnvManager } from './env/EnvManager.ts';
 import type { EnvironmentBackend, NodeAccess } from './env/EnvironmentBackend.ts';
 import type { Logger } from './log.ts';
@@ -14,7 +15,8 @@ export interface EnvServices {
 
 /**
  * The runtime services over an environment backend, wired the one way the server, the dev
- * server and the API tests all use: removing an environment hangs up its shells first.
+ * server and the API tests all use: removing an environment hangs up its shells first. Without
+ * `admission`, every start boots at once (the dev server and most tests).
  */
 export function createEnvServices(
   backend: EnvironmentBackend,
@@ -22,8 +24,9 @@ export function createEnvServices(
   store: ProgressStore,
   log: Logger,
   terminalOptions?: TerminalHubOptions,
+  admission?: Admission,
 ): EnvServices {
   const terminals = new TerminalHub(log, terminalOptions);
-  const envs = new EnvManager(backend, access, log, (envId) => void terminals.closeEnv(envId));
+  const envs = new EnvManager(backend, access, log, (envId) => void terminals.closeEnv(envId), admission);
   return { envs, terminals, grading: new GradingService(store, envs) };
 }

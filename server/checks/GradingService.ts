@@ -13,6 +13,14 @@ export interface ProgressChange {
   readonly exerciseId: string;
 }
 
+/** A check that ran on an environment (metrics): its type, outcome and wall-clock time. */
+export interface CheckRan {
+  readonly type: string;
+  readonly status: DiagnosedResult['status'];
+  /** Running the check and diagnosing a failure, as the student waits for it. */
+  readonly seconds: number;
+}
+
 /** Whose work is graded: a student of the store. */
 export interface Grader extends EnvOwner {
   readonly id: number;
@@ -27,6 +35,7 @@ export interface Grader extends EnvOwner {
  */
 export class GradingService {
   private readonly listeners = new Set<(change: ProgressChange) => void>();
+  private readonly checkListeners = new Set<(check: CheckRan) => void>();
 
   constructor(
     private readonly store: ProgressStore,
@@ -37,6 +46,12 @@ export class GradingService {
   onProgress(listener: (change: ProgressChange) => void): { dispose(): void } {
     this.listeners.add(listener);
     return { dispose: () => void this.listeners.delete(listener) };
+  }
+
+  /** Hears every check that ran on an environment (graded or tried), whoever ran it. */
+  onCheckRan(listener: (check: CheckRan) => void): { dispose(): void } {
+    this.checkListeners.add(listener);
+    return { dispose: () => void this.checkListeners.delete(listener) };
   }
 
   private changed(change: ProgressChange): void {
@@ -112,7 +127,21 @@ export class GradingService {
     const env = await this.envs.status(student);
     if (env.phase === 'running' && env.mode === lab.environment) {
       const ctx = environmentContext(this.envs.nodes(student));
-      return explainFailure(exercise, await runCheck(exercise, ctx), ctx.cluster);
+      const started = performance.now();
+      const result = await explainFailure(exercise, await runCheck(exercise, ctx), ctx.cluster);
+      const ran = {
+        type: exercise.type,
+        status: result.status,
+        seconds: (performance.now() - started) / 1000,
+      };
+      for (const l of this.checkListeners) {
+        try {
+          l(ran);
+        } catch {
+          // A listener's failure is its own; grading goes on.
+        }
+      }
+      return result;
     }
     return {
       status: 'error',

@@ -263,7 +263,13 @@ export class DockerBackend implements EnvironmentBackend {
     const existing = await this.inspect(ref, false);
     if (existing?.state === 'running') return;
     if (existing?.state === 'stopped') {
-      await this.start(ref, progress);
+      // A resume takes memory again: it needs a place as a creation does.
+      await this.admit(id);
+      try {
+        await this.start(ref, progress);
+      } finally {
+        this.admitted.delete(id);
+      }
       return;
     }
     if (existing !== undefined) await this.removeById(id);
@@ -289,13 +295,16 @@ export class DockerBackend implements EnvironmentBackend {
   }
 
   /**
-   * Admission: counts what Docker has plus what was admitted and is not visible yet, and takes a
-   * place. The count and the reservation happen in one synchronous step after the only await, so
-   * concurrent creations cannot all see the same free place (JavaScript runs one at a time).
+   * The last-resort capacity check (the server's Admission queues students before this): counts
+   * what takes memory, as Admission does (every environment Docker has except stopped ones, plus
+   * what was admitted and is not visible yet), and takes a place. The count and the reservation
+   * happen in one synchronous step after the only await, so concurrent creations cannot all see
+   * the same free place (JavaScript runs one at a time).
    */
   private async admit(id: string): Promise<void> {
     const listed = await this.list();
-    const taken = new Set([...listed.map((e) => e.id), ...this.admitted]);
+    const active = listed.filter((e) => e.state !== 'stopped').map((e) => e.id);
+    const taken = new Set([...active, ...this.admitted]);
     taken.delete(id);
     if (taken.size >= this.opts.maxEnvironments) {
       throw new AppError(

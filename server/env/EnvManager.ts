@@ -3,6 +3,7 @@ import { AppError, isAppError, messageOf } from '../errors.ts';
 import type { BootEvent, EnvMessage, EnvStatus } from '../http/apiTypes.ts';
 import type { Logger } from '../log.ts';
 import type { ProgressEvent } from '../progress.ts';
+import { unlimitedAdmission, type Admission } from './Admission.ts';
 import {
   bindNodes,
   NODES,
@@ -20,6 +21,11 @@ export interface Disposable {
 
 /** How often the cluster picture is refreshed while someone watches it. */
 const SNAPSHOT_INTERVAL_MS = 3000;
+/**
+ * How often, while students wait in line, admission's count is checked against what the engine
+ * runs: an environment stopped or removed from a shell frees its place within this time.
+ */
+const RESYNC_INTERVAL_MS = 10_000;
 
 /** Whose environment: a student as the store has them (name and environment id). */
 export interface EnvOwner {
@@ -27,10 +33,28 @@ export interface EnvOwner {
   readonly envId: string;
 }
 
+/** A boot that ended (metrics): how long it took, whether it resumed a stopped environment. */
+export interface BootEnded {
+  readonly mode: EnvMode;
+  /** A stopped environment started again, rather than one created (or replaced). */
+  readonly resumed: boolean;
+  readonly ok: boolean;
+  readonly seconds: number;
+}
+
 /** What the manager knows about one student's environment beyond what Docker says. */
 interface Tracked {
   readonly ref: EnvRef;
-  boot?: { mode: EnvMode; started: number; events: BootEvent[]; error: EnvStatus['error']; done: boolean };
+  /** The current or last start: waiting in line (`queued`), booting, or done. */
+  boot?: {
+    mode: EnvMode;
+    /** When it was asked for, then when it was admitted (events' `at` counts from there). */
+    started: number;
+    events: BootEvent[];
+    error: EnvStatus['error'];
+    queued: boolean;
+    done: boolean;
+  };
   readonly listeners: Set<(m: EnvMessage) => void>;
   poller?: NodeJS.Timeout;
   polling?: boolean;
@@ -40,7 +64,9 @@ interface Tracked {
  * Student environments as the web app needs them: start-or-resume in a lab's mode in the
  * background, boot progress and status pushed to subscribers, and the live cluster picture
  * polled (through the agent) only while somebody watches. Docker stays the source of truth for
- * whether an environment exists and runs; this keeps boot events and errors.
+ * whether an environment exists and runs; this keeps boot events and errors. Every boot (a
+ * creation or a resume) waits for `admission` first: a full host puts students in line, their
+ * place pushed to them as it changes, instead of refusing them.
  */
 export class EnvManager {
   private readonly tracked = new Map<string, Tracked>();
@@ -48,13 +74,40 @@ export class EnvManager {
   private readonly phaseListeners = new Set<(owner: EnvOwner, phase: EnvStatus['phase']) => void>();
   /** The last phase told to phaseListeners, by environment id (only changes are told). */
   private readonly toldPhase = new Map<string, EnvStatus['phase']>();
+  /** Hear every boot's end (metrics). */
+  private readonly bootListeners = new Set<(boot: BootEnded) => void>();
+
+  private readonly lineWatch: Disposable;
+  private resyncTimer: NodeJS.Timeout | undefined;
+  private resyncing = false;
 
   constructor(
     private readonly backend: EnvironmentBackend,
     private readonly access: NodeAccess,
     private readonly log: Logger,
     private readonly onRemoved: (envId: string) => void = () => undefined,
-  ) {}
+    private readonly admission: Admission = unlimitedAdmission(),
+  ) {
+    this.lineWatch = admission.onChange((moved) => {
+      for (const id of moved) {
+        for (const t of this.tracked.values()) {
+          if (t.ref.id === id && t.boot && !t.boot.done)
+            void this.publishStatus({ name: t.ref.owner, envId: t.ref.id });
+        }
+      }
+      this.watchLine();
+    });
+  }
+
+  /**
+   * Counts the environments the engine runs now (adopted at start) against the capacity, so a
+   * restarted server admits no more than fit. Returns how many there are.
+   */
+  async countRunning(): Promise<number> {
+    const active = await this.activeIds();
+    this.admission.hold(active);
+    return active.length;
+  }
 
   /**
    * The student's servers, bound to their environment (and checked against its owner at every
@@ -70,7 +123,7 @@ export class EnvManager {
     const out = new Map<string, EnvStatus['phase']>();
     for (const info of list) out.set(info.id, info.state === 'creating' ? 'booting' : info.state);
     for (const t of this.tracked.values()) {
-      if (t.boot && !t.boot.done) out.set(t.ref.id, 'booting');
+      if (t.boot && !t.boot.done) out.set(t.ref.id, t.boot.queued ? 'queued' : 'booting');
       else if (t.boot?.error) out.set(t.ref.id, 'failed');
     }
     return out;
@@ -80,8 +133,19 @@ export class EnvManager {
   async status(student: EnvOwner): Promise<EnvStatus> {
     const t = this.track(student);
     const boot = t.boot;
-    if (boot && !boot.done)
+    if (boot && !boot.done) {
+      const place = boot.queued ? this.admission.place(t.ref.id) : undefined;
+      if (place)
+        return {
+          phase: 'queued',
+          mode: boot.mode,
+          events: boot.events,
+          error: null,
+          nodes: [],
+          queue: place,
+        };
       return { phase: 'booting', mode: boot.mode, events: boot.events, error: null, nodes: [...NODES] };
+    }
     const info = await this.backend.status(t.ref);
     const events = boot?.events ?? [];
     if (boot?.error) return { phase: 'failed', mode: boot.mode, events, error: boot.error, nodes: [] };
@@ -91,12 +155,14 @@ export class EnvManager {
   }
 
   /**
-   * Starts (or resumes) the student's environment in `mode` and returns at once; progress goes
-   * to subscribers. An environment of the other mode is replaced only with `reset`.
+   * Starts (or resumes) the student's environment in `mode` and returns at once: `queued` with
+   * the place in line when the host is full, else `booting`; progress goes to subscribers. An
+   * environment of the other mode is replaced only with `reset`.
    */
   async start(student: EnvOwner, mode: EnvMode, reset: boolean): Promise<EnvStatus> {
     const t = this.track(student);
     if (t.boot && !t.boot.done) return this.status(student);
+    this.refuseSharedId(t);
     const info = await this.backend.status(t.ref);
     // Another request may have started a boot while we asked Docker: join it.
     if (t.boot && !t.boot.done) return this.status(student);
@@ -117,61 +183,107 @@ export class EnvManager {
       started: Date.now(),
       events: [],
       error: null,
+      queued: true,
       done: false,
     };
     t.boot = boot;
+    const admitted = this.admission.request(t.ref.id);
+    // Admitted at once: boot now, in this same step (the answer then shows the first phases).
+    boot.queued = this.admission.place(t.ref.id) !== undefined;
+    if (boot.queued) {
+      this.log.info({ envId: t.ref.id, place: this.admission.place(t.ref.id) }, 'environment queued');
+      void this.resync();
+    }
+    const replace = info !== undefined && (reset || info.mode !== mode || info.state === 'broken');
+    // The engine's create resumes a stopped environment; metrics time that apart from boots.
+    const resumed = !replace && info?.state === 'stopped';
+    void this.boot(student, t, boot, replace, admitted).then(() => this.tellBootEnded(boot, resumed));
+    return this.status(student);
+  }
+
+  /**
+   * The background half of `start`: removes what is replaced (at once, so its memory is free
+   * while waiting), waits for admission, creates or resumes, and gives the boot slot back.
+   */
+  private async boot(
+    student: EnvOwner,
+    t: Tracked,
+    boot: NonNullable<Tracked['boot']>,
+    replace: boolean,
+    admitted: Promise<boolean>,
+  ): Promise<void> {
     const progress = (e: ProgressEvent): void => {
       boot.events.push({ ...e, at: Date.now() - boot.started });
       void this.publishStatus(student);
     };
-    void (async () => {
-      try {
-        if (info && (reset || info.mode !== mode || info.state === 'broken')) {
-          progress({ phase: 'reset', message: 'removing the old environment' });
-          await this.remove(t.ref);
-        }
-        await this.backend.create({ ...t.ref, mode }, progress);
-      } catch (err) {
-        const e = isAppError(err) ? err : new AppError(500, 'env_failed', messageOf(err), { cause: err });
-        this.log.warn({ envId: t.ref.id, err: e }, 'environment boot failed');
-        boot.error = {
-          error: e.reason,
-          message: e.message,
-          ...(e.details === undefined ? {} : { details: e.details }),
-        };
-      } finally {
-        boot.done = true;
-        await this.publishStatus(student);
-        this.ensurePolling(t);
+    try {
+      if (replace) {
+        progress({ phase: 'reset', message: 'removing the old environment' });
+        await this.remove(t.ref);
       }
-    })();
-    return this.status(student);
+      if (boot.queued) {
+        if (!(await admitted)) {
+          // Taken out of the line: a reset or a stop (which told the student and dropped this
+          // boot), or a release of the id from elsewhere, which ends this start without a boot.
+          if (t.boot === boot) {
+            t.boot = undefined;
+            await this.publishStatus(student);
+          }
+          return;
+        }
+        boot.queued = false;
+        boot.started = Date.now();
+        void this.publishStatus(student);
+      }
+      await this.backend.create({ ...t.ref, mode: boot.mode }, progress);
+      this.admission.bootEnded(t.ref.id);
+    } catch (err) {
+      // A start given up while in line holds nothing; the id may be in line again by now.
+      if (t.boot !== boot) return;
+      this.admission.bootFailed(t.ref.id);
+      const e = isAppError(err) ? err : new AppError(500, 'env_failed', messageOf(err), { cause: err });
+      this.log.warn({ envId: t.ref.id, err: e }, 'environment boot failed');
+      boot.error = {
+        error: e.reason,
+        message: e.message,
+        ...(e.details === undefined ? {} : { details: e.details }),
+      };
+    }
+    boot.done = true;
+    await this.publishStatus(student);
+    this.ensurePolling(t);
   }
 
-  /** Removes the student's environment (reset); their next start creates a fresh one. */
+  /**
+   * Removes the student's environment (reset); their next start creates a fresh one. While they
+   * wait in line, this takes them out of it.
+   */
   async reset(student: EnvOwner): Promise<EnvStatus> {
     const t = this.track(student);
-    if (t.boot && !t.boot.done)
-      throw new AppError(409, 'env_booting', 'The environment is still starting; reset it when it is up');
+    this.refuseSharedId(t);
+    this.leaveLine(t, 'reset');
     t.boot = undefined;
     await this.remove(t.ref);
+    this.admission.release(t.ref.id);
     await this.publishStatus(student);
     return this.status(student);
   }
 
   /**
    * Stops the student's environment (files kept, memory freed; their next start resumes it) and
-   * closes its shells. Nothing to stop is not an error.
+   * closes its shells. Nothing to stop is not an error; while waiting in line, this leaves it.
    */
   async stop(student: EnvOwner): Promise<EnvStatus> {
     const t = this.track(student);
-    if (t.boot && !t.boot.done)
-      throw new AppError(409, 'env_booting', 'The environment is still starting; stop it when it is up');
+    this.refuseSharedId(t);
+    this.leaveLine(t, 'stop');
+    if (t.boot && !t.boot.done) t.boot = undefined;
     const info = await this.backend.status(t.ref);
     if (info !== undefined && info.state !== 'stopped') {
       await this.backend.stop(t.ref);
       this.onRemoved(t.ref.id);
     }
+    this.admission.release(t.ref.id);
     await this.publishStatus(student);
     return this.status(student);
   }
@@ -198,6 +310,63 @@ export class EnvManager {
     for (const t of this.tracked.values()) {
       if (t.poller) clearInterval(t.poller);
       t.listeners.clear();
+    }
+    this.lineWatch.dispose();
+    if (this.resyncTimer) clearInterval(this.resyncTimer);
+    this.resyncTimer = undefined;
+  }
+
+  /**
+   * A start under way may be given up only while it waits in line: a boot that runs is not
+   * interrupted (409). Nothing under way is fine.
+   */
+  private leaveLine(t: Tracked, action: 'reset' | 'stop'): void {
+    if (!t.boot || t.boot.done) return;
+    if (t.boot.queued && this.admission.leave(t.ref.id)) {
+      this.log.info({ envId: t.ref.id }, `left the line (${action})`);
+      return;
+    }
+    throw new AppError(409, 'env_booting', `The environment is still starting; ${action} it when it is up`);
+  }
+
+  /**
+   * Two students under one environment id (what a name collision once gave): the second may not
+   * join or wait for the first's boot, which the engine's owner check cannot see before it exists.
+   */
+  private refuseSharedId(t: Tracked): void {
+    for (const other of this.tracked.values()) {
+      if (other !== t && other.ref.id === t.ref.id && other.boot && !other.boot.done)
+        throw new AppError(403, 'not_your_environment', `Environment ${t.ref.id} belongs to someone else`);
+    }
+  }
+
+  /** Ids of the environments that take memory now: everything the engine lists but stopped ones. */
+  private async activeIds(): Promise<string[]> {
+    return (await this.backend.list()).filter((e) => e.state !== 'stopped').map((e) => e.id);
+  }
+
+  /** Corrects admission's count from the engine (see RESYNC_INTERVAL_MS); one at a time. */
+  private async resync(): Promise<void> {
+    if (this.resyncing) return;
+    this.resyncing = true;
+    try {
+      this.admission.sync(await this.activeIds());
+    } catch (err) {
+      this.log.debug({ err }, 'could not count the running environments');
+    } finally {
+      this.resyncing = false;
+    }
+  }
+
+  /** Resyncs periodically exactly while somebody waits in line. */
+  private watchLine(): void {
+    const waiting = this.admission.stats().queued > 0;
+    if (waiting && !this.resyncTimer) {
+      this.resyncTimer = setInterval(() => void this.resync(), RESYNC_INTERVAL_MS);
+      this.resyncTimer.unref();
+    } else if (!waiting && this.resyncTimer) {
+      clearInterval(this.resyncTimer);
+      this.resyncTimer = undefined;
     }
   }
 
@@ -228,10 +397,41 @@ export class EnvManager {
     return { dispose: () => void this.phaseListeners.delete(listener) };
   }
 
+  /** Hears the end of every boot and resume, any owner's. */
+  onBootEnded(listener: (boot: BootEnded) => void): Disposable {
+    this.bootListeners.add(listener);
+    return { dispose: () => void this.bootListeners.delete(listener) };
+  }
+
+  /** Tells bootListeners a boot ended (not one that left the line); `started` is its admission. */
+  private tellBootEnded(boot: NonNullable<Tracked['boot']>, resumed: boolean): void {
+    if (!boot.done) return;
+    const ended = {
+      mode: boot.mode,
+      resumed,
+      ok: boot.error === null,
+      seconds: (Date.now() - boot.started) / 1000,
+    };
+    for (const l of this.bootListeners) {
+      try {
+        l(ended);
+      } catch (err) {
+        this.log.debug({ err }, 'boot listener failed');
+      }
+    }
+  }
+
+  /** Tells the student's subscribers and the phase listeners; never rejects (an engine error is logged). */
   private async publishStatus(student: EnvOwner): Promise<void> {
     const t = this.track(student);
     if (t.listeners.size === 0 && this.phaseListeners.size === 0) return;
-    const status = await this.status(student);
+    let status: EnvStatus;
+    try {
+      status = await this.status(student);
+    } catch (err) {
+      this.log.debug({ err, envId: t.ref.id }, 'could not read the environment status to push it');
+      return;
+    }
     for (const l of t.listeners) l({ type: 'status', status });
     if (this.toldPhase.get(t.ref.id) !== status.phase) {
       this.toldPhase.set(t.ref.id, status.phase);

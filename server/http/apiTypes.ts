@@ -393,6 +393,8 @@ export interface CheckResponse {
 /** Environment lifecycle as the student sees it. */
 export type EnvPhase =
   | 'none'
+  /** Waiting for room on the host (`queue` says where in line). */
+  | 'queued'
   | 'booting'
   | 'running'
   | 'stopped'
@@ -419,9 +421,17 @@ export interface EnvStatus {
   events: BootEvent[];
   error: ApiError | null;
   nodes: string[];
+  /**
+   * Only while `queued`: the 1-based place in line and an estimate of the wait in seconds (from
+   * recent boot times); /ws/env pushes a new status whenever the position changes.
+   */
+  queue?: { position: number; etaSeconds: number };
 }
 
-/** POST /api/env {labId}: start or resume the caller's environment in the lab's mode (202). */
+/**
+ * POST /api/env {labId}: start or resume the caller's environment in the lab's mode (202). The
+ * answer is `booting`, or `queued` with the place in line when the host is full (never an error).
+ */
 export interface StartEnvRequest {
   labId: string;
   /** Replace an existing environment of the other mode (its files are lost). */

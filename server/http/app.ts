@@ -9,6 +9,8 @@ import { AppError, isAppError } from '../errors.ts';
 import type { HealthProbe } from '../health.ts';
 import type { Course } from '../labs/loader.ts';
 import type { Logger } from '../log.ts';
+import { Metrics, type MetricsOptions } from '../metrics/Metrics.ts';
+import { metricsRoute } from '../metrics/route.ts';
 import type { Accounts } from '../auth/Accounts.ts';
 import { ClassHub } from '../classroom/ClassHub.ts';
 import { ClassView } from '../classroom/ClassView.ts';
@@ -53,6 +55,8 @@ export interface AppDeps {
    * Host) whose pages may change state and open the sockets; default none.
    */
   readonly allowedOrigins?: readonly string[];
+  /** Serve Prometheus metrics at `/metrics` (token or loopback only); default: not served. */
+  readonly metrics?: MetricsOptions;
 }
 
 /** A running app: the HTTP server (not yet listening) and how to shut it all down. */
@@ -100,6 +104,19 @@ export function createApp(deps: AppDeps): App {
     res.status(report.ok ? 200 : 503).json(report);
   });
 
+  const metrics =
+    deps.metrics === undefined
+      ? undefined
+      : new Metrics({
+          ...deps.metrics,
+          envs: deps.envs,
+          grading: deps.grading,
+          terminals: deps.terminals,
+          log: deps.log,
+        });
+  if (metrics !== undefined && deps.metrics !== undefined)
+    app.get('/metrics', metricsRoute(metrics, deps.metrics.token));
+
   const view = new ClassView(deps.store, deps.course, deps.envs);
   const hub = new ClassHub(deps.store, view, deps.grading, deps.envs, deps.log);
   const joined = deps.accounts.onJoined((classId) => hub.classChanged(classId));
@@ -142,7 +159,7 @@ export function createApp(deps: AppDeps): App {
   }
 
   app.use((req, _res, next) => next(new AppError(404, 'not_found', `Nothing at ${req.method} ${req.path}`)));
-  app.use(errorHandler(deps.log));
+  app.use(errorHandler(deps.log, (reason) => metrics?.serverError(reason)));
 
   const server = createServer(app);
   server.on('clientError', clientErrorHandler(deps.log));
@@ -154,6 +171,7 @@ export function createApp(deps: AppDeps): App {
       closeSockets();
       joined.dispose();
       hub.dispose();
+      metrics?.dispose();
       deps.envs.dispose();
       await deps.terminals.dispose();
       await new Promise<void>((resolve) => {
@@ -164,8 +182,11 @@ export function createApp(deps: AppDeps): App {
   };
 }
 
-/** The one place an error becomes an HTTP response: 4xx logged at debug, 5xx at error. */
-function errorHandler(log: Logger): ErrorRequestHandler {
+/**
+ * The one place an error becomes an HTTP response: 4xx logged at debug, 5xx at error and counted
+ * (by reason) for the metrics.
+ */
+function errorHandler(log: Logger, serverError: (reason: string) => void): ErrorRequestHandler {
   return (err: unknown, req, res, _next) => {
     const appErr = isAppError(err)
       ? err
@@ -173,8 +194,10 @@ function errorHandler(log: Logger): ErrorRequestHandler {
         ? fromHttpError(err, req.method, req.path)
         : new AppError(500, 'internal', 'Internal error', { cause: err });
     const line = { reason: appErr.reason, method: req.method, path: req.path, err: appErr.cause ?? appErr };
-    if (appErr.status >= 500) log.error(line, appErr.message);
-    else log.debug(line, appErr.message);
+    if (appErr.status >= 500) {
+      log.error(line, appErr.message);
+      serverError(appErr.reason);
+    } else log.debug(line, appErr.message);
     if (res.headersSent) return;
     if (appErr.status === 429 && appErr.details !== undefined) res.setHeader('Retry-After', appErr.details);
     res.status(appErr.status).json({

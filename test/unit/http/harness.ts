@@ -9,6 +9,7 @@ import { checkTypes } from '../../../server/checks/registry.ts';
 import type { EnvironmentBackend } from '../../../server/env/EnvironmentBackend.ts';
 import type { EnvMessage } from '../../../server/http/apiTypes.ts';
 import { createApp, type App } from '../../../server/http/app.ts';
+import type { MetricsOptions } from '../../../server/metrics/Metrics.ts';
 import type { AuthoringSource } from '../../../server/http/routes/authoring.ts';
 import { loadCourse, type Course } from '../../../server/labs/loader.ts';
 import { SqliteStore } from '../../../server/store/Store.ts';
@@ -52,6 +53,8 @@ export interface HarnessOptions {
   /** The store's clock and session lifetime (tests of expiry). */
   readonly now?: () => number;
   readonly sessionTtlMs?: number;
+  /** Serve /metrics (listing the harness's backend); default: not served. */
+  readonly metrics?: Omit<MetricsOptions, 'environments'>;
 }
 
 const course = loadCourse(path.resolve(import.meta.dirname, '../../fixtures/labs-mini'), checkTypes);
@@ -96,6 +99,7 @@ export async function startApp(options: HarnessOptions = {}): Promise<Harness> {
     ...(options.withWebDist ? { webDist: fakeWebDist() } : {}),
     ...(options.allowedOrigins ? { allowedOrigins: options.allowedOrigins } : {}),
     ...(options.authoring ? { authoring: options.authoring } : {}),
+    ...(options.metrics ? { metrics: { ...options.metrics, environments: backend } } : {}),
   });
   await new Promise<void>((r) => app.server.listen(0, '127.0.0.1', r));
   const { port } = app.server.address() as AddressInfo;

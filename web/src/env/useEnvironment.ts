@@ -13,9 +13,9 @@ export type EnvView =
   | { kind: 'engine-down'; report: unknown }
   /** The student's environment runs in the other mode; only a reset can switch it. */
   | { kind: 'mismatch'; have: EnvMode; want: EnvMode }
-  /** POST /api/env was refused for another reason (capacity full, server error). */
+  /** POST /api/env was refused for another reason (a server error; a full host queues instead). */
   | { kind: 'start-failed'; failure: ApiFailure }
-  /** Follow the live status (booting, running, failed, broken, stopped). */
+  /** Follow the live status (queued with the place in line, booting, running, failed, broken, stopped). */
   | { kind: 'status'; status: EnvStatus };
 
 /** The environment state of a lab page and the actions on it. */

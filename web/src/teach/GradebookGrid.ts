@@ -81,6 +81,7 @@ function Cell(props: {
 const ENV_TONE: Record<EnvPhase, string> = {
   none: 'off',
   stopped: 'off',
+  queued: 'busy',
   booting: 'busy',
   running: 'ok',
   failed: 'error',
@@ -92,6 +93,8 @@ export function envPhaseLabel(phase: EnvPhase, t: Translate): string {
   switch (phase) {
     case 'none':
       return t('envNone');
+    case 'queued':
+      return t('envQueuedShort');
     case 'booting':
       return t('envBooting');
     case 'running':

@@ -2,6 +2,7 @@
 import { h, type JSX } from 'preact';
 import type { EnvStatus } from '../../../server/http/apiTypes.ts';
 import { phaseRows } from '../env/bootPhases.ts';
+import { queueBadge, queueText } from '../env/queuePlace.ts';
 import type { EnvMode, Environment } from '../env/useEnvironment.ts';
 import { useI18n, type MessageKey, type Translate } from '../i18n.ts';
 import { FailureNotice, Loading, Notice, Spinner } from './common.ts';
@@ -123,6 +124,25 @@ function StatusPanel(props: { env: Environment; status: EnvStatus; mode: EnvMode
     return h(Mismatch, { env, have: status.mode, want: mode });
   }
   switch (status.phase) {
+    case 'queued':
+      return h(
+        'section',
+        { class: 'env-queued', 'data-testid': 'env-queued' },
+        h('h2', null, t('envQueued')),
+        status.queue === undefined
+          ? null
+          : h(
+              'p',
+              {
+                class: 'env-queue-place',
+                'data-testid': 'env-queue-place',
+                'data-position': status.queue.position,
+                'aria-live': 'polite',
+              },
+              queueText(t, status.queue),
+            ),
+        h('p', { class: 'muted' }, t('envQueuedLead')),
+      );
     case 'booting': {
       const resuming =
         env.resuming || (status.events.length > 0 && !status.events.some((e) => e.phase === 'network'));
@@ -177,7 +197,9 @@ export function EnvPanel(props: { env: Environment; mode: EnvMode }): JSX.Elemen
   const { env, mode } = props;
   const view = env.view;
   // "Terminals open when ready" only helps while something is on its way to ready.
-  const waiting = view.kind === 'checking' || (view.kind === 'status' && view.status.phase === 'booting');
+  const waiting =
+    view.kind === 'checking' ||
+    (view.kind === 'status' && (view.status.phase === 'booting' || view.status.phase === 'queued'));
   let body: JSX.Element;
   switch (view.kind) {
     case 'checking':
@@ -241,6 +263,10 @@ export function EnvBadge(props: { env: Environment }): JSX.Element {
       case 'running':
         label = t('envRunning');
         tone = props.env.running ? 'ok' : 'warn';
+        break;
+      case 'queued':
+        label = queueBadge(t, view.status.queue);
+        tone = 'busy';
         break;
       case 'booting':
         label =

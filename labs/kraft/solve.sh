@@ -112,7 +112,8 @@ for n in 1 2 3; do
     -e 's/^#\(zookeeper\.connect=\)/\1/' \
     -e 's/^#\(inter\.broker\.listener\.name=\)/\1/' \
     config/kraft/controller.properties"
-  on bigdata0$n kafka-storage.sh format --ignore-formatted -t "$CLUSTER_ID" -c config/kraft/controller.properties
+  # --cluster-id=…, not -t …: an id may start with "-" and would then be read as an option.
+  on bigdata0$n kafka-storage.sh format --ignore-formatted --cluster-id="$CLUSTER_ID" -c config/kraft/controller.properties
   on bigdata0$n "ps -C java -o args= | grep -q 'kafka\.Kafka .*controller\.properties' || \
     KAFKA_HEAP_OPTS='-Xms32m -Xmx128m' LOG_DIR=\$KAFKA_HOME/controller-logs \
     kafka-server-start.sh -daemon config/kraft/controller.properties"

@@ -1,6 +1,6 @@
 import { clusterAgentOn } from '../cluster/ClusterAgent.ts';
 import { AppError, isAppError, messageOf } from '../errors.ts';
-import type { BootEvent, EnvMessage, EnvStatus } from '../http/apiTypes.ts';
+import type { BootEvent, CapacityView, EnvMessage, EnvStatus } from '../http/apiTypes.ts';
 import type { Logger } from '../log.ts';
 import type { ProgressEvent } from '../progress.ts';
 import { unlimitedAdmission, type Admission } from './Admission.ts';
@@ -97,6 +97,17 @@ export class EnvManager {
       }
       this.watchLine();
     });
+  }
+
+  /** How full the host is and who waits in line (the admins' capacity view). */
+  capacity(): CapacityView {
+    const line: CapacityView['line'] = [];
+    for (const t of this.tracked.values()) {
+      const place = t.boot && !t.boot.done && t.boot.queued ? this.admission.place(t.ref.id) : undefined;
+      if (place !== undefined) line.push({ name: t.ref.owner, ...place });
+    }
+    line.sort((a, b) => a.position - b.position);
+    return { ...this.admission.stats(), line };
   }
 
   /**

@@ -247,6 +247,19 @@ export interface CreateUserRequest {
   email?: string;
 }
 
+/** GET /api/admin/capacity (admins): how full the host is, and who waits in line. */
+export interface CapacityView {
+  /** Environments admitted at once (memory budget and KAFKALAB_MAX_ENVS) and boots at once. */
+  capacity: number;
+  bootConcurrency: number;
+  /** Places taken (running or booting), boots under way, students in line. */
+  occupied: number;
+  booting: number;
+  queued: number;
+  /** The line, first first. */
+  line: { name: string; position: number; etaSeconds: number }[];
+}
+
 /** A one-time link (set-password, setup), shown once. */
 export interface OneTimeLink {
   name: string;

@@ -127,7 +127,7 @@ export function createApp(deps: AppDeps): App {
   api.use(express.json({ limit: '64kb' }));
   api.use(sessionRoutes(deps.store, deps.accounts, deps.session));
   api.use(classRoutes({ ...deps, view, hub }));
-  api.use(userRoutes(deps.store, deps.accounts));
+  api.use(userRoutes(deps.store, deps.accounts, deps.envs));
   api.use(authoringRoutes({ ...deps, authoring }));
   api.use(labRoutes(deps));
   api.use(envRoutes(deps.store, deps.course, deps.envs));

@@ -3,7 +3,8 @@ import { z } from 'zod';
 import { optionalEmail, optionalText, type Accounts } from '../../auth/Accounts.ts';
 import { AppError } from '../../errors.ts';
 import type { ClassroomStore, StudentStore, User } from '../../store/Store.ts';
-import type { OneTimeLink, UserSummary } from '../apiTypes.ts';
+import type { EnvManager } from '../../env/EnvManager.ts';
+import type { CapacityView, OneTimeLink, UserSummary } from '../apiTypes.ts';
 import { requireRole } from '../auth.ts';
 import { parse } from '../validate.ts';
 
@@ -17,10 +18,21 @@ const createBody = z
   })
   .strict();
 
-/** Everyone with an account, for admins: list, create (with a set-password link), reset. */
-export function userRoutes(store: StudentStore & ClassroomStore, accounts: Accounts): Router {
+/**
+ * For admins: everyone with an account (list, create with a set-password link, reset), and how
+ * full the host is.
+ */
+export function userRoutes(
+  store: StudentStore & ClassroomStore,
+  accounts: Accounts,
+  envs: EnvManager,
+): Router {
   const r = Router();
   r.use('/users', requireRole(store, 'admin'));
+  r.use('/admin', requireRole(store, 'admin'));
+  r.get('/admin/capacity', (_req, res) => {
+    res.json(envs.capacity() satisfies CapacityView);
+  });
   r.get('/users', (_req, res) => {
     res.json(store.users().map(userSummary) satisfies UserSummary[]);
   });

@@ -15,6 +15,7 @@ import { loadCourse, type Course } from '../../../server/labs/loader.ts';
 import { SqliteStore } from '../../../server/store/Store.ts';
 import { Accounts, type AccountsOptions } from '../../../server/auth/Accounts.ts';
 import { createEnvServices } from '../../../server/services.ts';
+import type { Admission } from '../../../server/env/Admission.ts';
 import type { TerminalHub } from '../../../server/terminal/TerminalHub.ts';
 import { healthyProbe, InMemoryNodes, InstantBackend } from '../../../server/env/InMemoryEnvironments.ts';
 
@@ -42,6 +43,8 @@ export interface HarnessOptions {
   readonly backend?: EnvironmentBackend;
   /** How long a detached terminal is kept (default 60 s). */
   readonly graceMs?: number;
+  /** Admission to the environments (default: every start boots at once). */
+  readonly admission?: Admission;
   /** The course students get (default: the fixture course, unchanging). */
   readonly course?: () => Course;
   /** The labs as authors see them (default: the fixture course, unchanging). */
@@ -82,10 +85,14 @@ export async function startApp(options: HarnessOptions = {}): Promise<Harness> {
   });
   const backend = options.backend ?? new InstantBackend();
   const nodes = new InMemoryNodes(backend);
-  const { envs, terminals, grading } = createEnvServices(backend, nodes, store, log, {
-    graceMs: options.graceMs ?? 60_000,
-    scrollbackBytes: 1024,
-  });
+  const { envs, terminals, grading } = createEnvServices(
+    backend,
+    nodes,
+    store,
+    log,
+    { graceMs: options.graceMs ?? 60_000, scrollbackBytes: 1024 },
+    options.admission,
+  );
   const app = createApp({
     log,
     health: healthyProbe,

@@ -7,7 +7,7 @@ import { copyText } from '../ui/clipboard.ts';
 import { FailureNotice, Notice, Spinner } from '../ui/common.ts';
 import { formatDate, formatDateTime } from '../format.ts';
 import { Pending, TeachLayout, type TeachBar } from './TeachLayout.ts';
-import { createUser, listUsers, newPasswordLink } from './teachApi.ts';
+import { createUser, getCapacity, listUsers, newPasswordLink } from './teachApi.ts';
 import { useLoad } from './useLoad.ts';
 
 /** A role in words. */
@@ -234,6 +234,48 @@ function CreateUser(props: { onCreated: () => void }): JSX.Element {
 }
 
 /** The users page. */
+/** How full the host is and who waits for a place (admins). */
+function Capacity(): JSX.Element {
+  const { t } = useI18n();
+  const capacity = useLoad(getCapacity, 'capacity');
+  const c = capacity.data;
+  return h(
+    'section',
+    { class: 'card', 'data-testid': 'capacity' },
+    h(
+      'div',
+      { class: 'section-head' },
+      h('h2', null, t('capacityTitle')),
+      h('button', { type: 'button', class: 'btn btn-small', onClick: capacity.reload }, t('capacityReload')),
+    ),
+    h('p', { class: 'muted small' }, t('capacityLead')),
+    c === null
+      ? h(Pending, { error: capacity.error })
+      : h(
+          'div',
+          null,
+          h(
+            'ul',
+            { class: 'plain' },
+            h(
+              'li',
+              { 'data-testid': 'capacity-places' },
+              t('capacityPlaces', { used: c.occupied, capacity: c.capacity }),
+            ),
+            h('li', null, t('capacityBooting', { n: c.booting, max: c.bootConcurrency })),
+            h('li', { 'data-testid': 'capacity-queued' }, t('capacityQueued', { n: c.queued })),
+          ),
+          c.line.length === 0
+            ? h('p', { class: 'muted small' }, t('capacityLineEmpty'))
+            : h(
+                'ol',
+                { 'data-testid': 'capacity-line' },
+                c.line.map((w) => h('li', { key: w.name }, w.name)),
+              ),
+        ),
+  );
+}
+
 export function UsersPage(props: { bar: TeachBar }): JSX.Element {
   const { t } = useI18n();
   const users = useLoad(listUsers, 'users');
@@ -241,6 +283,7 @@ export function UsersPage(props: { bar: TeachBar }): JSX.Element {
     TeachLayout,
     { bar: props.bar, section: 'users', testId: 'users-page' },
     h('h1', null, t('teachUsers')),
+    h(Capacity, {}),
     h(CreateUser, { onCreated: users.reload }),
     h(
       'section',

@@ -2,6 +2,7 @@
 import type {
   AuthoringPreview,
   AuthoringStatus,
+  CapacityView,
   ClassDetail,
   ClassSummary,
   CreateClassRequest,
@@ -73,6 +74,11 @@ export function studentEnv(classId: number, studentId: number, req: StudentEnvRe
 }
 
 /** GET /api/users (admins). */
+/** GET /api/admin/capacity: how full the host is, and the line (admins). */
+export function getCapacity(): Promise<CapacityView> {
+  return request<CapacityView>('GET', '/api/admin/capacity');
+}
+
 export function listUsers(): Promise<UserSummary[]> {
   return request<UserSummary[]>('GET', '/api/users');
 }

@@ -78,19 +78,7 @@ export class TerminalHub {
     size: { cols: number; rows: number },
     sink: TerminalSink,
   ): Promise<Attachment> {
-    // owner \0 environment id \0 node: closeEnv finds an environment's shells by the middle part.
-    const key = `${nodes.key}\0${node}`;
-    let session = this.sessions.get(key);
-    const fresh = session === undefined;
-    if (!session) {
-      let pending = this.opening.get(key);
-      if (!pending) {
-        pending = this.open(key, nodes, node, size).finally(() => this.opening.delete(key));
-        this.opening.set(key, pending);
-      }
-      session = await pending;
-    }
-    const s = session;
+    const { session: s, fresh, key } = await this.session(nodes, node, size);
     if (s.grace) clearTimeout(s.grace);
     s.grace = undefined;
     if (s.sink && s.sink !== sink) s.sink.replaced();
@@ -143,21 +131,9 @@ export class TerminalHub {
     size: { cols: number; rows: number },
     sink: TerminalSink,
   ): Promise<{ detach(): void }> {
-    const key = `${nodes.key}\0${node}`;
-    let session = this.sessions.get(key);
-    const fresh = session === undefined;
-    if (!session) {
-      let pending = this.opening.get(key);
-      if (!pending) {
-        pending = this.open(key, nodes, node, size).finally(() => this.opening.delete(key));
-        this.opening.set(key, pending);
-      }
-      session = await pending;
-      // Opened for a viewer alone: it lives for the grace period unless the student attaches.
-      if (!session.sink && !session.grace)
-        session.grace = setTimeout(() => void this.close(key), this.opts.graceMs);
-    }
-    const s = session;
+    const { session: s, fresh, key } = await this.session(nodes, node, size);
+    // Opened for a viewer alone: it lives for the grace period unless the student attaches.
+    if (fresh && !s.sink && !s.grace) s.grace = setTimeout(() => void this.close(key), this.opts.graceMs);
     const replay = s.scrollback.contents();
     sink.attached({ fresh, replayed: replay.length });
     sink.resized?.(s.size.cols, s.size.rows);
@@ -181,6 +157,24 @@ export class TerminalHub {
   /** Number of live shells (for tests and the bench). */
   get size(): number {
     return this.sessions.size;
+  }
+
+  /** The shell of (environment, node): the running one, or one opened now (once, however many ask). */
+  private async session(
+    nodes: EnvNodes,
+    node: NodeName,
+    size: { cols: number; rows: number },
+  ): Promise<{ session: Session; fresh: boolean; key: string }> {
+    // owner \0 environment id \0 node: closeEnv finds an environment's shells by the middle part.
+    const key = `${nodes.key}\0${node}`;
+    const running = this.sessions.get(key);
+    if (running) return { session: running, fresh: false, key };
+    let pending = this.opening.get(key);
+    if (!pending) {
+      pending = this.open(key, nodes, node, size).finally(() => this.opening.delete(key));
+      this.opening.set(key, pending);
+    }
+    return { session: await pending, fresh: true, key };
   }
 
   private async open(

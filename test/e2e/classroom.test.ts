@@ -3,8 +3,6 @@ import path from 'node:path';
 import { parse } from 'csv-parse/sync';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checkTypes } from '../../server/checks/registry.ts';
-import { loadCourse } from '../../server/labs/loader.ts';
 import { projectRoot } from '../../server/paths.ts';
 import {
   ClassPage,
@@ -17,6 +15,7 @@ import {
 } from '../../web/test/pages/index.ts';
 import { cleanupPrefix, dumpLogsOnFailure, testDocker } from '../integration/support/docker.ts';
 import { startApp } from './support/app.ts';
+import { stepOf } from './support/steps.ts';
 import { launchChromium } from './support/browser.ts';
 
 /**
@@ -47,18 +46,6 @@ async function person(): Promise<Page> {
 
 const shot = (page: Page, name: string): Promise<Buffer> =>
   page.screenshot({ path: path.join(shots, `${name}.png`), fullPage: true });
-
-/** The step (0-based) of core-concepts that holds an exercise. */
-function stepOf(exerciseId: string): number {
-  const lab = loadCourse(path.join(projectRoot, 'labs'), checkTypes).labs.find(
-    (l) => l.id === 'core-concepts',
-  );
-  const step = lab?.steps.find((s) =>
-    s.segments.some((seg) => seg.kind === 'exercise' && seg.id === exerciseId),
-  );
-  if (step === undefined) throw new Error(`core-concepts has no exercise ${exerciseId}`);
-  return step.index;
-}
 
 beforeAll(async () => {
   mkdirSync(shots, { recursive: true });
@@ -127,7 +114,7 @@ describe('a class in the browser', () => {
     await new OutlinePage(student, app.url).openLab('core-concepts');
     const lab = new LabPage(student, app.url);
     await lab.waitForEnvReady();
-    await lab.goToStep(stepOf('own-topic'));
+    await lab.goToStep(stepOf('core-concepts', 'own-topic'));
     const check = lab.exercise('own-topic');
     expect(await check.check()).toBe('fail');
     await grid.waitForCellStatus('学生甲', 'core-concepts', 'own-topic', 'failed', 2000);

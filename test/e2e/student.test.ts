@@ -2,12 +2,11 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checkTypes } from '../../server/checks/registry.ts';
-import { loadCourse } from '../../server/labs/loader.ts';
 import { projectRoot } from '../../server/paths.ts';
 import { LabPage, OutlinePage, SignInPage } from '../../web/test/pages/index.ts';
 import { cleanupPrefix, dumpLogsOnFailure, testDocker } from '../integration/support/docker.ts';
 import { startApp } from './support/app.ts';
+import { stepOf } from './support/steps.ts';
 import { launchChromium } from './support/browser.ts';
 
 /**
@@ -28,18 +27,6 @@ const sentControls: string[] = [];
 const shot = async (name: string): Promise<void> => {
   await page.screenshot({ path: path.join(shots, `${name}.png`) });
 };
-
-/** The step (0-based) of core-concepts that holds an exercise. */
-function stepOf(exerciseId: string): number {
-  const lab = loadCourse(path.join(projectRoot, 'labs'), checkTypes).labs.find(
-    (l) => l.id === 'core-concepts',
-  );
-  const step = lab?.steps.find((s) =>
-    s.segments.some((seg) => seg.kind === 'exercise' && seg.id === exerciseId),
-  );
-  if (step === undefined) throw new Error(`core-concepts has no exercise ${exerciseId}`);
-  return step.index;
-}
 
 beforeAll(async () => {
   mkdirSync(shots, { recursive: true });
@@ -89,7 +76,7 @@ describe('a student in the browser', () => {
   it('creates a topic in the bigdata01 terminal; the check passes and the cluster picture shows it', async () => {
     dumpLogsOnFailure(docker, PREFIX);
     const lab = new LabPage(page, app.url);
-    await lab.goToStep(stepOf('own-topic'));
+    await lab.goToStep(stepOf('core-concepts', 'own-topic'));
     const check = lab.exercise('own-topic');
     expect(await check.check()).toBe('fail');
 

@@ -5,7 +5,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { newEnvId } from '../../../server/env/naming.ts';
 import type { EnvRef } from '../../../server/env/EnvironmentBackend.ts';
-import type { EchoTerminal } from '../../../server/env/InMemoryEnvironments.ts';
 import type {
   CheckResponse,
   EnvStatus,
@@ -14,7 +13,14 @@ import type {
   TerminalEvent,
 } from '../../../server/http/apiTypes.ts';
 import type { Harness } from './harness.ts';
-import { classroom, runningEnv, Socket, upgradeStatus, type Client } from './classroomSupport.ts';
+import {
+  classroom,
+  recordInput,
+  runningEnv,
+  Socket,
+  upgradeStatus,
+  type Client,
+} from './classroomSupport.ts';
 
 let h: Harness | undefined;
 const sockets: Socket<unknown>[] = [];
@@ -41,16 +47,6 @@ function recordRefs(app: Harness): EnvRef[] {
   spy(app.nodes, ['exec', 'openTerminal', 'listDir', 'readFile', 'writeFile']);
   spy(app.backend, ['create', 'status', 'stop', 'start', 'remove']);
   return refs;
-}
-
-function recordInput(term: EchoTerminal): string[] {
-  const input: string[] = [];
-  const write = term.stream.write.bind(term.stream) as (chunk: Buffer, ...rest: unknown[]) => boolean;
-  term.stream.write = ((chunk: Buffer, ...rest: unknown[]) => {
-    input.push(Buffer.from(chunk).toString('utf8'));
-    return write(chunk, ...rest);
-  }) as typeof term.stream.write;
-  return input;
 }
 
 function terminal(app: Harness, c: Client, query: string): Socket<TerminalEvent> {

@@ -1,8 +1,14 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { EchoTerminal } from '../../../server/env/InMemoryEnvironments.ts';
 import type { ClassMessage, GradebookRow, TerminalEvent } from '../../../server/http/apiTypes.ts';
 import type { Harness } from './harness.ts';
-import { classroom, runningEnv, Socket, upgradeStatus, type Classroom } from './classroomSupport.ts';
+import {
+  classroom,
+  recordInput,
+  runningEnv,
+  Socket,
+  upgradeStatus,
+  type Classroom,
+} from './classroomSupport.ts';
 
 let h: Harness | undefined;
 const sockets: Socket<unknown>[] = [];
@@ -24,17 +30,6 @@ function socket<M>(app: Harness, path: string, cookie: string): Socket<M> {
   const s = new Socket<M>(app, path, { cookie });
   sockets.push(s);
   return s;
-}
-
-/** Records what reaches a shell: every write into the terminal's stream. */
-function recordInput(term: EchoTerminal): string[] {
-  const input: string[] = [];
-  const write = term.stream.write.bind(term.stream) as (chunk: Buffer, ...rest: unknown[]) => boolean;
-  term.stream.write = ((chunk: Buffer, ...rest: unknown[]) => {
-    input.push(Buffer.from(chunk).toString('utf8'));
-    return write(chunk, ...rest);
-  }) as typeof term.stream.write;
-  return input;
 }
 
 const isRow = (m: ClassMessage): m is Extract<ClassMessage, { type: 'row' }> => m.type === 'row';

@@ -12,6 +12,7 @@ import type {
   OneTimeLink,
 } from '../../../server/http/apiTypes.ts';
 import { hashPassword } from '../../../server/auth/passwords.ts';
+import type { EchoTerminal } from '../../../server/env/InMemoryEnvironments.ts';
 import { startApp, type Harness, type HarnessOptions } from './harness.ts';
 
 /** The password every test account gets (long enough for checkNewPassword). */
@@ -277,4 +278,15 @@ export async function runningEnv(h: Harness, c: Client): Promise<void> {
   expect(started.status, started.text).toBe(202);
   await env.next((m) => m.type === 'status' && m.status.phase === 'running', 'a running status');
   await env.close();
+}
+
+/** Records what reaches a shell: every write into the terminal's stream. */
+export function recordInput(term: EchoTerminal): string[] {
+  const input: string[] = [];
+  const write = term.stream.write.bind(term.stream) as (chunk: Buffer, ...rest: unknown[]) => boolean;
+  term.stream.write = ((chunk: Buffer, ...rest: unknown[]) => {
+    input.push(Buffer.from(chunk).toString('utf8'));
+    return write(chunk, ...rest);
+  }) as typeof term.stream.write;
+  return input;
 }

@@ -3,6 +3,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { z } from 'zod';
 import type { EnvManager } from '../env/EnvManager.ts';
+import type { NodeName } from '../env/EnvironmentBackend.ts';
 import { checkNode } from '../env/naming.ts';
 import { AppError, isAppError, messageOf } from '../errors.ts';
 import type { Logger } from '../log.ts';
@@ -115,9 +116,14 @@ export function attachWebSockets(server: Server, deps: WsDeps): () => void {
           ws.close(1011, 'internal error');
         };
         try {
-          if (url.pathname === '/ws/env') envSocket(ws, student, deps);
-          else if (classId !== undefined) classSocket(ws, classId, deps);
-          else if (url.pathname === '/ws/authoring') authoringSocket(ws, deps);
+          if (url.pathname === '/ws/env') feed<EnvMessage>(ws, (send) => deps.envs.subscribe(student, send));
+          else if (classId !== undefined) feed<ClassMessage>(ws, (send) => deps.hub.subscribe(classId, send));
+          else if (url.pathname === '/ws/authoring')
+            feed<AuthoringMessage>(ws, (send) =>
+              deps.authoring.onChange(({ version, problems }) =>
+                send({ type: 'reloaded', version, problems: problems.length }),
+              ),
+            );
           else if (watched !== undefined) watchSocket(ws, watched, url.searchParams, deps).catch(broken);
           else terminalSocket(ws, student, url.searchParams, deps).catch(broken);
         } catch (err) {
@@ -167,21 +173,45 @@ function watchedStudent(store: ClassroomStore, user: Student, params: URLSearchP
   return target;
 }
 
-function classSocket(ws: WebSocket, classId: number, deps: WsDeps): void {
-  const sub = deps.hub.subscribe(classId, (m: ClassMessage) => {
+/** Sends a JSON text frame while the socket is open. */
+function jsonSender<M>(ws: WebSocket): (m: M) => void {
+  return (m) => {
     if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(m));
-  });
+  };
+}
+
+/**
+ * A server-to-browser feed: `subscribe` gets the sender, its subscription ends with the socket,
+ * and whatever the browser says on it is ignored.
+ */
+function feed<M>(ws: WebSocket, subscribe: (send: (m: M) => void) => { dispose(): void }): void {
+  const sub = subscribe(jsonSender<M>(ws));
   ws.on('close', () => sub.dispose());
   ws.on('message', () => undefined);
 }
 
-function authoringSocket(ws: WebSocket, deps: WsDeps): void {
-  const sub = deps.authoring.onChange(({ version, problems }) => {
-    const m: AuthoringMessage = { type: 'reloaded', version, problems: problems.length };
-    if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(m));
-  });
-  ws.on('close', () => sub.dispose());
-  ws.on('message', () => undefined);
+/**
+ * The server, the size and the running environment a terminal socket asks for: 400 for a bad
+ * node or size, 409 (with `notRunning`) unless the environment runs.
+ */
+async function terminalTarget(
+  params: URLSearchParams,
+  student: Student,
+  deps: WsDeps,
+  notRunning: string,
+): Promise<{ node: NodeName; size: { cols: number; rows: number } }> {
+  const node = checkNode(params.get('node'));
+  const size = { cols: intParam(params, 'cols', 80, 2, 1000), rows: intParam(params, 'rows', 24, 2, 500) };
+  const env = await deps.envs.status(student);
+  if (env.phase !== 'running') throw new AppError(409, 'env_not_running', notRunning);
+  return { node, size };
+}
+
+/** Ends a terminal socket with an `error` event and a 4xxx close code from the error's status. */
+function failTerminal(ws: WebSocket, err: unknown): void {
+  const e = isAppError(err) ? err : new AppError(500, 'terminal_failed', messageOf(err));
+  jsonSender<TerminalEvent>(ws)({ type: 'error', error: e.reason, message: e.message });
+  ws.close(4000 + Math.min(e.status, 999), e.reason.slice(0, 100));
 }
 
 /**
@@ -194,18 +224,17 @@ async function watchSocket(
   params: URLSearchParams,
   deps: WsDeps,
 ): Promise<void> {
-  const send = (e: TerminalEvent): void => {
-    if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(e));
-  };
+  const send = jsonSender<TerminalEvent>(ws);
   ws.on('message', () =>
     send({ type: 'error', error: 'read_only', message: 'Watching is read-only: your input was not sent' }),
   );
   try {
-    const node = checkNode(params.get('node'));
-    const size = { cols: intParam(params, 'cols', 80, 2, 1000), rows: intParam(params, 'rows', 24, 2, 500) };
-    const env = await deps.envs.status(student);
-    if (env.phase !== 'running')
-      throw new AppError(409, 'env_not_running', "The student's environment is not running");
+    const { node, size } = await terminalTarget(
+      params,
+      student,
+      deps,
+      "The student's environment is not running",
+    );
     const handle = await deps.terminals.watch(deps.envs.nodes(student), node, size, {
       attached: ({ fresh, replayed }) => send({ type: 'attached', node, fresh, replayed }),
       data: (chunk) => {
@@ -224,19 +253,8 @@ async function watchSocket(
     if (ws.readyState !== ws.OPEN) return handle.detach();
     ws.on('close', () => handle.detach());
   } catch (err) {
-    const e = isAppError(err) ? err : new AppError(500, 'terminal_failed', messageOf(err));
-    send({ type: 'error', error: e.reason, message: e.message });
-    ws.close(4000 + Math.min(e.status, 999), e.reason.slice(0, 100));
+    failTerminal(ws, err);
   }
-}
-
-function envSocket(ws: WebSocket, student: Student, deps: WsDeps): void {
-  const subscription = deps.envs.subscribe(student, (m: EnvMessage) => {
-    if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(m));
-  });
-  ws.on('close', () => subscription.dispose());
-  // The browser has nothing to say on this socket.
-  ws.on('message', () => undefined);
 }
 
 async function terminalSocket(
@@ -245,13 +263,7 @@ async function terminalSocket(
   params: URLSearchParams,
   deps: WsDeps,
 ): Promise<void> {
-  const send = (e: TerminalEvent): void => {
-    if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(e));
-  };
-  const fail = (err: AppError): void => {
-    send({ type: 'error', error: err.reason, message: err.message });
-    ws.close(4000 + Math.min(err.status, 999), err.reason.slice(0, 100));
-  };
+  const send = jsonSender<TerminalEvent>(ws);
   let attachment: Attachment | undefined;
   // Frames that arrive while the shell is still being opened.
   const early: [RawData, boolean][] = [];
@@ -279,11 +291,12 @@ async function terminalSocket(
   };
 
   try {
-    const node = checkNode(params.get('node'));
-    const size = { cols: intParam(params, 'cols', 80, 2, 1000), rows: intParam(params, 'rows', 24, 2, 500) };
-    const env = await deps.envs.status(student);
-    if (env.phase !== 'running')
-      throw new AppError(409, 'env_not_running', 'Your environment is not running: start it first');
+    const { node, size } = await terminalTarget(
+      params,
+      student,
+      deps,
+      'Your environment is not running: start it first',
+    );
     let throttled = false;
     attachment = await deps.terminals.attach(deps.envs.nodes(student), node, size, {
       attached: ({ fresh, replayed }) => send({ type: 'attached', node, fresh, replayed }),
@@ -315,7 +328,7 @@ async function terminalSocket(
     for (const [data, isBinary] of early.splice(0)) handle(data, isBinary);
     ws.on('close', () => attachment?.detach());
   } catch (err) {
-    fail(isAppError(err) ? err : new AppError(500, 'terminal_failed', messageOf(err)));
+    failTerminal(ws, err);
   }
 }
 

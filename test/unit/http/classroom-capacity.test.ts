@@ -1,21 +1,13 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Admission } from '../../../server/env/Admission.ts';
 import type { CapacityView, EnvStatus } from '../../../server/http/apiTypes.ts';
-import type { Harness } from './harness.ts';
-import { classroom } from './classroomSupport.ts';
+import { classroomPerTest } from './classroomSupport.ts';
 
-let h: Harness | undefined;
-afterEach(async () => {
-  const errors = h?.errors ?? [];
-  await h?.dispose();
-  h = undefined;
-  expect(errors).toEqual([]);
-});
+const { start } = classroomPerTest();
 
 describe('the admins’ capacity view', () => {
   it('shows how full the host is and who waits in line; to admins only', async () => {
-    const room = await classroom({ admission: new Admission({ capacity: 1, bootConcurrency: 1 }) });
-    h = room.h;
+    const room = await start({ admission: new Admission({ capacity: 1, bootConcurrency: 1 }) });
     const tina = await room.instructor('tina');
     const cls = await room.createClass(tina);
     const ann = await room.student(cls.joinCode, 'ann');

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { checkTypes } from '../../../server/checks/registry.ts';
 import { loadCourse } from '../../../server/labs/loader.ts';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type {
   ApiError,
   AuthoringPreview,
@@ -16,30 +16,16 @@ import type {
   StudentDetail,
   UserSummary,
 } from '../../../server/http/apiTypes.ts';
-import type { Harness } from './harness.ts';
 import {
-  classroom,
   PASSWORD,
   runningEnv,
   tokenOf,
   upgradeStatus,
-  type Classroom,
   type Client,
+  classroomPerTest,
 } from './classroomSupport.ts';
 
-let h: Harness | undefined;
-afterEach(async () => {
-  const errors = h?.errors ?? [];
-  await h?.dispose();
-  h = undefined;
-  expect(errors).toEqual([]);
-});
-
-async function start(): Promise<Classroom> {
-  const room = await classroom();
-  h = room.h;
-  return room;
-}
+const { start, app: current } = classroomPerTest();
 
 /** A request as a table row: method, URL, and a body (a string goes as text/csv). */
 type Request = readonly [method: string, url: string, body?: unknown];
@@ -166,7 +152,7 @@ describe('roles', () => {
     const dir = path.resolve(import.meta.dirname, '../../fixtures/labs-mini');
     const good = loadCourse(dir, checkTypes);
     const problem = { file: path.join(dir, 'topics', 'lab.md'), line: 7, message: 'YAML: bad indentation' };
-    const room = await classroom({
+    const room = await start({
       authoring: {
         dir,
         // The newest load left the broken lab out; students still get the good one.
@@ -180,7 +166,6 @@ describe('roles', () => {
         onChange: () => ({ dispose: () => undefined }),
       },
     });
-    h = room.h;
     const tina = await room.instructor('tina');
     const status = (await tina.call<AuthoringStatus>('GET', '/api/authoring/labs')).json;
     expect(status.labs.map((l) => [l.id, l.problems, l.held])).toEqual([
@@ -587,7 +572,7 @@ describe('roster import', () => {
       expect(r.status, contentType).toBe(415);
       expect(r.json.message).toMatch(/text\/csv/);
     }
-    const none = await fetch(`${h?.base}/api/classes/${cls.id}/roster`, {
+    const none = await fetch(`${current()?.base}/api/classes/${cls.id}/roster`, {
       method: 'POST',
       headers: { cookie: admin.cookie },
     });
@@ -633,7 +618,7 @@ describe('gradebook', () => {
       passedAt: expect.stringMatching(/^\d{4}-/) as unknown,
     });
 
-    const res = await fetch(`${h?.base}/api/classes/${cls.id}/gradebook.csv`, {
+    const res = await fetch(`${current()?.base}/api/classes/${cls.id}/gradebook.csv`, {
       headers: { cookie: admin.cookie },
     });
     expect(res.status).toBe(200);

@@ -2,7 +2,7 @@
  * Acceptance: one student's cookie reaches nothing of another student's, through any route or
  * socket, in accounts mode with both environments up.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { newEnvId } from '../../../server/env/naming.ts';
 import type { EnvRef } from '../../../server/env/EnvironmentBackend.ts';
 import type {
@@ -14,23 +14,15 @@ import type {
 } from '../../../server/http/apiTypes.ts';
 import type { Harness } from './harness.ts';
 import {
-  classroom,
   recordInput,
   runningEnv,
-  Socket,
+  type Socket,
   upgradeStatus,
   type Client,
+  classroomPerTest,
 } from './classroomSupport.ts';
 
-let h: Harness | undefined;
-const sockets: Socket<unknown>[] = [];
-afterEach(async () => {
-  for (const s of sockets.splice(0)) s.ws.terminate();
-  const errors = h?.errors ?? [];
-  await h?.dispose();
-  h = undefined;
-  expect(errors).toEqual([]);
-});
+const { start, socket } = classroomPerTest();
 
 /** Every environment an engine or server call addressed, in order. */
 function recordRefs(app: Harness): EnvRef[] {
@@ -50,15 +42,12 @@ function recordRefs(app: Harness): EnvRef[] {
 }
 
 function terminal(app: Harness, c: Client, query: string): Socket<TerminalEvent> {
-  const s = new Socket<TerminalEvent>(app, `/ws/terminal?${query}`, { cookie: c.cookie });
-  sockets.push(s);
-  return s;
+  return socket<TerminalEvent>(app, `/ws/terminal?${query}`, c.cookie);
 }
 
 /** Class, two students with running environments, and A's work: a pass, a hint, a position, a shell. */
 async function twoStudents() {
-  const room = await classroom();
-  h = room.h;
+  const room = await start();
   const app = room.h;
   const cls = await room.createClass(room.admin);
   const a = await room.student(cls.joinCode, 'alice');

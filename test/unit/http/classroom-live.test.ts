@@ -1,36 +1,8 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ClassMessage, GradebookRow, TerminalEvent } from '../../../server/http/apiTypes.ts';
-import type { Harness } from './harness.ts';
-import {
-  classroom,
-  recordInput,
-  runningEnv,
-  Socket,
-  upgradeStatus,
-  type Classroom,
-} from './classroomSupport.ts';
+import { recordInput, runningEnv, upgradeStatus, classroomPerTest } from './classroomSupport.ts';
 
-let h: Harness | undefined;
-const sockets: Socket<unknown>[] = [];
-afterEach(async () => {
-  for (const s of sockets.splice(0)) s.ws.terminate();
-  const errors = h?.errors ?? [];
-  await h?.dispose();
-  h = undefined;
-  expect(errors).toEqual([]);
-});
-
-async function start(): Promise<Classroom> {
-  const room = await classroom();
-  h = room.h;
-  return room;
-}
-
-function socket<M>(app: Harness, path: string, cookie: string): Socket<M> {
-  const s = new Socket<M>(app, path, { cookie });
-  sockets.push(s);
-  return s;
-}
+const { start, socket } = classroomPerTest();
 
 const isRow = (m: ClassMessage): m is Extract<ClassMessage, { type: 'row' }> => m.type === 'row';
 

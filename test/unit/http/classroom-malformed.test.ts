@@ -2,25 +2,12 @@
  * Every malformed input to the classroom routes and sockets answers 4xx with a JSON message,
  * never a 500: the harness collects error-level logs, and they must stay empty.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ApiError } from '../../../server/http/apiTypes.ts';
-import type { Harness } from './harness.ts';
 import { rawRequest, upgradeRequest } from './harness.ts';
-import { classroom, type Classroom } from './classroomSupport.ts';
+import { classroomPerTest } from './classroomSupport.ts';
 
-let h: Harness | undefined;
-afterEach(async () => {
-  const errors = h?.errors ?? [];
-  await h?.dispose();
-  h = undefined;
-  expect(errors).toEqual([]);
-});
-
-async function start(): Promise<Classroom> {
-  const room = await classroom();
-  h = room.h;
-  return room;
-}
+const { start } = classroomPerTest();
 
 /** Bodies no route takes, sent as JSON text. */
 const BAD_BODIES = [

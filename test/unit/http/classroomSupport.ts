@@ -2,7 +2,7 @@
  * Clients, accounts and sockets for the classroom API tests (classroom-*.test.ts): the real app
  * from harness.ts in `accounts` mode, driven the way the browser drives it.
  */
-import { expect } from 'vitest';
+import { afterEach, expect } from 'vitest';
 import WebSocket from 'ws';
 import type {
   ClassDetail,
@@ -289,4 +289,38 @@ export function recordInput(term: EchoTerminal): string[] {
     return write(chunk, ...rest);
   }) as typeof term.stream.write;
   return input;
+}
+
+/**
+ * One classroom app per test: `start` boots it (accounts mode, the first admin made), `socket`
+ * opens sockets that are closed after the test, `app` is the current one; after each test the
+ * app is disposed and nothing may have reached its error-level log.
+ */
+export function classroomPerTest(): {
+  start: (options?: Omit<HarnessOptions, 'auth'>) => Promise<Classroom>;
+  socket: <M>(app: Harness, path: string, cookie: string) => Socket<M>;
+  app: () => Harness | undefined;
+} {
+  let h: Harness | undefined;
+  const sockets: Socket<unknown>[] = [];
+  afterEach(async () => {
+    for (const s of sockets.splice(0)) s.ws.terminate();
+    const errors = h?.errors ?? [];
+    await h?.dispose();
+    h = undefined;
+    expect(errors).toEqual([]);
+  });
+  return {
+    start: async (options = {}) => {
+      const room = await classroom(options);
+      h = room.h;
+      return room;
+    },
+    socket: <M>(app: Harness, path: string, cookie: string): Socket<M> => {
+      const s = new Socket<M>(app, path, { cookie });
+      sockets.push(s);
+      return s;
+    },
+    app: () => h,
+  };
 }

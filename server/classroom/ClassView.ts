@@ -57,13 +57,18 @@ export class ClassView {
 
   /** One student's row (after an attempt or a hint): the gradebook of one. */
   row(cls: ClassRow, student: User): GradebookRow | undefined {
+    return this.studentGradebook(cls, student).rows[0];
+  }
+
+  /** The gradebook of one student of the class: the exercise columns and their row. */
+  studentGradebook(cls: ClassRow, student: User): GradebookJson {
     return gradebook({
       labs: this.course().labs,
       labIds: cls.labs.map((l) => l.labId),
       dueDates: new Map(cls.labs.map((l) => [l.labId, l.due])),
       students: [student],
       progress: new Map([[student.id, this.store.progress(student.id)]]),
-    }).rows[0];
+    });
   }
 }
 

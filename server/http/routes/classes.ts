@@ -16,6 +16,7 @@ import type {
   CreatedClass,
   EnvStatus,
   GradebookJson,
+  GradebookRow,
   RosterImportResult,
   StudentDetail,
 } from '../apiTypes.ts';
@@ -200,8 +201,9 @@ export function classRoutes(deps: ClassRouteDeps): Router {
     const cls = classFor(res, req.params.id);
     const student = studentIn(cls, req.params.studentId);
     const env = await deps.envs.status(student);
-    const gb = view.gradebook(cls);
-    const row = view.row(cls, student) as NonNullable<ReturnType<ClassView['row']>>;
+    // This student's row and the columns: the class's whole gradebook is not needed here.
+    const { rows, exercises } = view.studentGradebook(cls, student);
+    const row = rows[0] as GradebookRow;
     res.json({
       student: classStudent(student, env.phase),
       attempts: store.attempts(student.id, ATTEMPTS_SHOWN).map((a) => ({
@@ -213,7 +215,7 @@ export function classRoutes(deps: ClassRouteDeps): Router {
         at: a.at,
       })),
       row,
-      exercises: gb.exercises,
+      exercises,
       env,
     } satisfies StudentDetail);
   });

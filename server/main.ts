@@ -100,14 +100,9 @@ export async function serve(
   const adopted = await adoptLegacyEnvironments(runtime.environments, store, log);
   if (adopted.length > 0) log.info({ adopted }, 'environments of an earlier version adopted');
   const admission = new Admission(plan);
-  const { envs, terminals, grading } = createEnvServices(
-    runtime.environments,
-    runtime.nodes,
-    store,
-    log,
-    undefined,
+  const { envs, terminals, grading } = createEnvServices(runtime.environments, runtime.nodes, store, log, {
     admission,
-  );
+  });
   // What runs already (adopted above) holds places: a restart admits no more than fit.
   const running = await envs.countRunning();
   log.info(

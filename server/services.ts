@@ -3,7 +3,7 @@ import type { Admission } from './env/Admission.ts';
 import { EnvManager } from './env/EnvManager.ts';
 import type { EnvironmentBackend, NodeAccess } from './env/EnvironmentBackend.ts';
 import type { Logger } from './log.ts';
-import type { ProgressStore } from './store/Store.ts';
+import type { ProgressStore, StudentStore } from './store/Store.ts';
 import { TerminalHub, type TerminalHubOptions } from './terminal/TerminalHub.ts';
 
 /** What the HTTP app needs on top of an environment backend and the store. */
@@ -21,12 +21,15 @@ export interface EnvServices {
 export function createEnvServices(
   backend: EnvironmentBackend,
   access: NodeAccess,
-  store: ProgressStore,
+  store: ProgressStore & Pick<StudentStore, 'envNotice' | 'setEnvNotice'>,
   log: Logger,
-  terminalOptions?: TerminalHubOptions,
-  admission?: Admission,
+  options: { terminal?: TerminalHubOptions; admission?: Admission } = {},
 ): EnvServices {
-  const terminals = new TerminalHub(log, terminalOptions);
-  const envs = new EnvManager(backend, access, log, (envId) => void terminals.closeEnv(envId), admission);
+  const terminals = new TerminalHub(log, options.terminal);
+  const envs = new EnvManager(backend, access, log, {
+    onRemoved: (envId) => void terminals.closeEnv(envId),
+    ...(options.admission ? { admission: options.admission } : {}),
+    notices: store,
+  });
   return { envs, terminals, grading: new GradingService(store, envs) };
 }

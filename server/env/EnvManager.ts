@@ -3,6 +3,7 @@ import { AppError, isAppError, messageOf } from '../errors.ts';
 import type { BootEvent, CapacityView, EnvMessage, EnvStatus } from '../http/apiTypes.ts';
 import type { Logger } from '../log.ts';
 import type { ProgressEvent } from '../progress.ts';
+import type { EnvNoticeReason, StudentStore } from '../store/Store.ts';
 import { unlimitedAdmission, type Admission } from './Admission.ts';
 import {
   bindNodes,
@@ -26,6 +27,26 @@ const SNAPSHOT_INTERVAL_MS = 3000;
  * runs: an environment stopped or removed from a shell frees its place within this time.
  */
 const RESYNC_INTERVAL_MS = 10_000;
+
+/** What the manager is given besides the engine (all optional: tests and the dev server use few). */
+export interface EnvManagerOptions {
+  /** Told when an environment was stopped or removed (its shells are hung up). */
+  readonly onRemoved?: (envId: string) => void;
+  /** Who may boot now; without it every start boots at once. */
+  readonly admission?: Admission;
+  /** Where notices (idle stop, expiry, gone) are kept for the student's next visit. */
+  readonly notices?: Pick<StudentStore, 'envNotice' | 'setEnvNotice'>;
+}
+
+/** What each notice tells the student. */
+const NOTICES: Record<EnvNoticeReason, string> = {
+  idle_stopped:
+    'Your environment was stopped because nobody used it for a while. Your files are kept; start it to continue.',
+  expired:
+    'Your environment was removed after it had been stopped for a long time. Your progress is kept; starting makes a fresh one.',
+  missing:
+    'Your environment was no longer there (removed outside Kafka Lab). Your progress is kept; starting makes a fresh one.',
+};
 
 /** Whose environment: a student as the store has them (name and environment id). */
 export interface EnvOwner {
@@ -80,14 +101,18 @@ export class EnvManager {
   private readonly lineWatch: Disposable;
   private resyncTimer: NodeJS.Timeout | undefined;
   private resyncing = false;
+  private readonly onRemoved: (envId: string) => void;
+  private readonly admission: Admission;
 
   constructor(
     private readonly backend: EnvironmentBackend,
     private readonly access: NodeAccess,
     private readonly log: Logger,
-    private readonly onRemoved: (envId: string) => void = () => undefined,
-    private readonly admission: Admission = unlimitedAdmission(),
+    private readonly options: EnvManagerOptions = {},
   ) {
+    this.onRemoved = options.onRemoved ?? (() => undefined);
+    const admission = options.admission ?? unlimitedAdmission();
+    this.admission = admission;
     this.lineWatch = admission.onChange((moved) => {
       for (const id of moved) {
         for (const t of this.tracked.values()) {
@@ -160,9 +185,30 @@ export class EnvManager {
     const info = await this.backend.status(t.ref);
     const events = boot?.events ?? [];
     if (boot?.error) return { phase: 'failed', mode: boot.mode, events, error: boot.error, nodes: [] };
-    if (!info) return { phase: 'none', mode: null, events: [], error: null, nodes: [] };
+    const notice = this.noticeOf(t.ref.id);
+    if (!info) return { phase: 'none', mode: null, events: [], error: null, nodes: [], ...notice };
     const phase = info.state === 'creating' ? 'booting' : info.state;
-    return { phase, mode: info.mode, events, error: null, nodes: info.nodes.map((n) => n.name) };
+    return { phase, mode: info.mode, events, error: null, nodes: info.nodes.map((n) => n.name), ...notice };
+  }
+
+  /** The student's notice as the status carries it (nothing when there is none). */
+  private noticeOf(envId: string): Pick<EnvStatus, 'notice'> {
+    const reason = this.options.notices?.envNotice(envId) ?? null;
+    return reason === null ? {} : { notice: { reason, message: NOTICES[reason] } };
+  }
+
+  /**
+   * Keeps why the student's environment changed while they were away (shown until they start it
+   * again) and pushes the new status to them.
+   */
+  async setNotice(student: EnvOwner, reason: EnvNoticeReason): Promise<void> {
+    this.options.notices?.setEnvNotice(student.envId, reason);
+    await this.publishStatus(student);
+  }
+
+  /** Sends a message to the student's open pages (/ws/env), if any. */
+  notify(student: EnvOwner, message: EnvMessage): void {
+    for (const l of this.track(student).listeners) l(message);
   }
 
   /**
@@ -189,6 +235,8 @@ export class EnvManager {
     }
     if (info?.state === 'running' && info.mode === mode && !reset) return this.status(student);
 
+    // Starting again is the answer to any notice (idle stop, expiry): it has been seen.
+    this.options.notices?.setEnvNotice(t.ref.id, null);
     const boot: NonNullable<Tracked['boot']> = {
       mode,
       started: Date.now(),

@@ -439,6 +439,12 @@ export interface EnvStatus {
    * recent boot times); /ws/env pushes a new status whenever the position changes.
    */
   queue?: { position: number; etaSeconds: number };
+  /**
+   * Why the environment is not as the student left it, until they start it again: stopped after
+   * being idle (files kept), removed after being stopped too long (a fresh one is made; progress
+   * is kept), or found gone (removed outside Kafka Lab).
+   */
+  notice?: { reason: 'idle_stopped' | 'expired' | 'missing'; message: string };
 }
 
 /**
@@ -492,7 +498,17 @@ export interface AuthoringMessage {
 export type EnvMessage =
   | { type: 'status'; status: EnvStatus }
   | { type: 'snapshot'; snapshot: ClusterSnapshot }
-  | { type: 'snapshot-error'; message: string };
+  | { type: 'snapshot-error'; message: string }
+  /**
+   * Nobody has used the environment for a while: it stops in `stopsInSeconds` unless there is
+   * activity (any API call, terminal input, or an `EnvControl` heartbeat); `idle-cleared` says the
+   * warning is over.
+   */
+  | { type: 'idle-warning'; stopsInSeconds: number }
+  | { type: 'idle-cleared' };
+
+/** Messages on WS /ws/env from the browser: a visible page's heartbeat ("keep working"). */
+export type EnvControl = { type: 'heartbeat' };
 
 /**
  * WS /ws/terminal?node=bigdata01&cols=80&rows=24

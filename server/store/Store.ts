@@ -76,6 +76,9 @@ export interface ExerciseProgress {
   readonly passedAt: string | null;
 }
 
+/** Why an environment is not as its student left it (see `StudentStore.envNotice`). */
+export type EnvNoticeReason = 'idle_stopped' | 'expired' | 'missing';
+
 /** Students and their sign-in sessions. */
 export interface StudentStore {
   /** Finds or creates the student with this name (normalised first: `normalizeName`). */
@@ -87,6 +90,12 @@ export interface StudentStore {
   /** Points a student at an existing environment id (adoption of an earlier version's environment). */
   setEnvId(studentId: number, envId: string): void;
   setLang(studentId: number, lang: Lang): void;
+  /**
+   * Why the student's environment is not what they left (stopped while idle, expired, gone), to
+   * tell them on their next visit; null once they started it again.
+   */
+  envNotice(envId: string): EnvNoticeReason | null;
+  setEnvNotice(envId: string, reason: EnvNoticeReason | null): void;
   /** A new session token for the student (only its hash is stored). */
   createSession(studentId: number): string;
   /**
@@ -577,6 +586,16 @@ export class SqliteStore implements StudentStore, ProgressStore, ClassroomStore 
     this.db.prepare('UPDATE students SET lang = ? WHERE id = ?').run(lang, studentId);
   }
 
+  envNotice(envId: string): EnvNoticeReason | null {
+    const row = this.db.prepare('SELECT env_notice AS n FROM students WHERE env_id = ?').get(envId) as
+      { n: EnvNoticeReason | null } | undefined;
+    return row?.n ?? null;
+  }
+
+  setEnvNotice(envId: string, reason: EnvNoticeReason | null): void {
+    this.db.prepare('UPDATE students SET env_notice = ? WHERE env_id = ?').run(reason, envId);
+  }
+
   createSession(studentId: number): string {
     const token = randomBytes(32).toString('base64url');
     this.db
@@ -859,6 +878,9 @@ CREATE TABLE class_labs (
   due_at TEXT,
   PRIMARY KEY (class_id, lab_id)
 );`,
+  // 5: why a student's environment changed while they were away (told on their next visit).
+  `
+ALTER TABLE students ADD COLUMN env_notice TEXT CHECK (env_notice IN ('idle_stopped', 'expired', 'missing'));`,
 ];
 
 function migrate(db: Database.Database): void {

@@ -18,7 +18,9 @@ const plan = checkAdmissionConfig(
   { maxEnvironments: 1, hostReserveMb: 2048, envMemoryMb: 2400, bootConcurrency: 0 },
   hostFacts(),
 );
-const envs = new EnvManager(backend, access, pino({ level: 'silent' }), undefined, new Admission(plan));
+const envs = new EnvManager(backend, access, pino({ level: 'silent' }), {
+  admission: new Admission(plan),
+});
 
 /** Resolves with the first status pushed to the student that satisfies `ok` (the current one counts). */
 function pushed(student: EnvOwner, ok: (s: EnvStatus) => boolean): Promise<EnvStatus> {

@@ -60,7 +60,9 @@ describe('EnvManager', () => {
   it('tells removals to the terminal hub before removing', async () => {
     const backend = new InstantBackend();
     const removed: string[] = [];
-    const m = new EnvManager(backend, new InMemoryNodes(backend), log, (id) => removed.push(id));
+    const m = new EnvManager(backend, new InMemoryNodes(backend), log, {
+      onRemoved: (id) => removed.push(id),
+    });
     await m.start(carol, 'ready', false);
     await until(async () => (await m.status(carol)).phase === 'running');
     await m.reset(carol);
@@ -154,7 +156,7 @@ function pushed(m: EnvManager, student: EnvOwner, ok: (s: EnvStatus) => boolean)
 function queued(capacity: number, bootConcurrency: number) {
   const backend = new HeldBackend();
   const admission = new Admission({ capacity, bootConcurrency });
-  const m = new EnvManager(backend, new InMemoryNodes(backend), log, undefined, admission);
+  const m = new EnvManager(backend, new InMemoryNodes(backend), log, { admission });
   return { backend, admission, m };
 }
 

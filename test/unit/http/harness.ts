@@ -85,14 +85,10 @@ export async function startApp(options: HarnessOptions = {}): Promise<Harness> {
   });
   const backend = options.backend ?? new InstantBackend();
   const nodes = new InMemoryNodes(backend);
-  const { envs, terminals, grading } = createEnvServices(
-    backend,
-    nodes,
-    store,
-    log,
-    { graceMs: options.graceMs ?? 60_000, scrollbackBytes: 1024 },
-    options.admission,
-  );
+  const { envs, terminals, grading } = createEnvServices(backend, nodes, store, log, {
+    terminal: { graceMs: options.graceMs ?? 60_000, scrollbackBytes: 1024 },
+    ...(options.admission ? { admission: options.admission } : {}),
+  });
   const app = createApp({
     log,
     health: healthyProbe,

@@ -11,11 +11,13 @@ export interface Metric {
   readonly note?: string;
 }
 
-/** What a section gets: the real runtime, and how many runs to do. */
+/** What a section gets: the real runtime, how many runs to do, and options some sections read. */
 export interface BenchContext {
   readonly config: Config;
   readonly runtime: Runtime;
   readonly runs: number;
+  /** `--students N`: how many students arrive at once (the class section; its default when absent). */
+  readonly students?: number;
   log(line: string): void;
 }
 

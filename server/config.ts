@@ -76,12 +76,47 @@ const options = {
     schema: z.coerce.number().int().min(0),
     default: 0,
   },
+  idleStopSec: {
+    env: 'KAFKALAB_IDLE_STOP',
+    describe:
+      'Seconds without activity (terminal input, API calls, a visible lab page) after which a student environment is stopped: files kept, memory freed, resumed on the next visit (0: never).',
+    schema: z.coerce.number().int().min(0),
+    default: 1800,
+  },
+  idleWarnSec: {
+    env: 'KAFKALAB_IDLE_WARN',
+    describe:
+      'Seconds before an idle stop that the page warns with a countdown and a "keep working" button; less than KAFKALAB_IDLE_STOP.',
+    schema: z.coerce.number().int().min(0),
+    default: 300,
+  },
+  expireSec: {
+    env: 'KAFKALAB_EXPIRE',
+    describe:
+      'Seconds a stopped environment is kept before it is removed (progress stays in the store; a fresh environment is made on return); 0: never.',
+    schema: z.coerce.number().int().min(0),
+    default: 14 * 24 * 3600,
+  },
   metricsToken: {
     env: 'KAFKALAB_METRICS_TOKEN',
     describe:
       'Bearer token that /metrics requires; empty: /metrics answers only clients on this machine (loopback).',
     schema: z.string().max(200),
     default: '',
+  },
+  reaperIntervalSec: {
+    env: 'KAFKALAB_REAPER_INTERVAL',
+    describe:
+      'Seconds between passes of the reaper, which removes Docker objects with our prefix that no student owns and marks students whose environment is gone (it also runs at start).',
+    schema: z.coerce.number().int().min(10),
+    default: 300,
+  },
+  reaperGraceSec: {
+    env: 'KAFKALAB_REAPER_GRACE',
+    describe:
+      'Seconds an environment that no student owns (by the store) is left alone before the reaper removes it; warm-pool ones are never removed this way.',
+    schema: z.coerce.number().int().min(0),
+    default: 600,
   },
   envMemoryMb: {
     env: 'KAFKALAB_ENV_MEMORY_MB',
@@ -106,6 +141,20 @@ const options = {
     describe: 'Seconds an environment may take to become ready before creation fails.',
     schema: z.coerce.number().int().min(10),
     default: 180,
+  },
+  poolReady: {
+    env: 'KAFKALAB_POOL_READY',
+    describe:
+      'Ready-mode environments kept booted in the warm pool, handed to arriving students at once (0: none; auto: 1 when the host holds 3 or more environments).',
+    schema: z.union([z.literal('auto'), z.coerce.number().int().min(0)]),
+    default: 'auto',
+  },
+  poolInstall: {
+    env: 'KAFKALAB_POOL_INSTALL',
+    describe:
+      'Install-mode environments kept booted in the warm pool (0: none; auto: 1 when the host holds 6 or more environments).',
+    schema: z.union([z.literal('auto'), z.coerce.number().int().min(0)]),
+    default: 'auto',
   },
   allowedOrigins: {
     env: 'KAFKALAB_ALLOWED_ORIGINS',

@@ -9,7 +9,10 @@ import { buildImages } from './images/images.ts';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Admission, checkAdmissionConfig, hostFacts } from './env/Admission.ts';
+import { checkIdleConfig, IdleCuller } from './env/IdleCuller.ts';
 import { DockerBackend, type DockerBackendOptions } from './env/DockerBackend.ts';
+import { planPool, WarmPool } from './env/WarmPool.ts';
+import { Reaper, reaperPolicy } from './env/Reaper.ts';
 import { DockerNodeAccess } from './env/DockerNodeAccess.ts';
 import type { EnvironmentBackend, NodeAccess } from './env/EnvironmentBackend.ts';
 import { createFileLogger, createLogger, type Logger } from './log.ts';
@@ -37,10 +40,15 @@ export interface Runtime {
 }
 
 /** Connects to (or bootstraps) the Docker engine and builds the environment engine on it. */
-export async function createRuntime(config: Config, progress: Progress, log?: Logger): Promise<Runtime> {
+export async function createRuntime(
+  config: Config,
+  progress: Progress,
+  log?: Logger,
+  overrides: Partial<DockerBackendOptions> = {},
+): Promise<Runtime> {
   const docker = await ensureEngine({ logDir: dataPaths(config).logs, progress });
   const logger = log ?? createFileLogger(config, 'kafkalab');
-  const { backend, access } = createEnvironments(config, docker, logger);
+  const { backend, access } = createEnvironments(config, docker, logger, overrides);
   return { config, docker, log: logger, environments: backend, nodes: access };
 }
 
@@ -51,7 +59,7 @@ export function createEnvironments(
   log: Logger,
   overrides: Partial<DockerBackendOptions> = {},
 ): { backend: DockerBackend; access: DockerNodeAccess } {
-  const access = new DockerNodeAccess(docker, config.prefix);
+  const access = new DockerNodeAccess(docker, config.prefix, overrides.claimedBy);
   const backend = new DockerBackend({
     docker,
     access,
@@ -77,10 +85,16 @@ export async function serve(
   const log = createLogger(config);
   // Options that leave room for no environment are refused before anything starts.
   const plan = checkAdmissionConfig(config, hostFacts());
+  const idle = checkIdleConfig(config);
+  const poolTargets = planPool(config, plan.capacity);
   // Under a supervisor a crash would restart the server; even so, one bad request or a stray
   // rejection must not end every student's session: log it and keep serving.
   installLastResort(log);
-  const runtime = await createRuntime(config, progress, log);
+  const store = openStore(config);
+  // Whose a warm-pool environment is, once taken, only the store knows (labels cannot change).
+  const runtime = await createRuntime(config, progress, log, {
+    claimedBy: (envId) => store.userByEnvId(envId)?.name,
+  });
   await buildImages({ docker: runtime.docker, config, progress });
   const reconciled = await runtime.environments.reconcile();
   log.info(reconciled, 'reconciled environments');
@@ -94,21 +108,56 @@ export async function serve(
   });
   course.start();
   await ensureWebBuild(progress);
-  const store = openStore(config);
   let base = config.publicUrl;
   const accounts = new Accounts(store, { mode: config.auth, baseUrl: () => base });
   const adopted = await adoptLegacyEnvironments(runtime.environments, store, log);
   if (adopted.length > 0) log.info({ adopted }, 'environments of an earlier version adopted');
   const admission = new Admission(plan);
+  const pool = new WarmPool({
+    backend: runtime.environments,
+    admission,
+    log: log.child({ component: 'pool' }),
+    targets: poolTargets,
+  });
+  const reaper = new Reaper({
+    backend: runtime.environments,
+    store,
+    log,
+    policy: reaperPolicy(config),
+    holds: (envId) => pool.holds(envId),
+    onMissing: (envId) => {
+      const student = store.userByEnvId(envId);
+      if (student !== undefined) void envs.setNotice({ name: student.name, envId }, 'missing');
+    },
+  });
   const { envs, terminals, grading } = createEnvServices(runtime.environments, runtime.nodes, store, log, {
     admission,
+    claims: { pool, move: (owner, from, to) => store.moveEnvId(owner, from, to) },
+    // What Kafka Lab stops or removes itself is not news when the reaper finds it gone.
+    onRemoved: (envId) => reaper.forget(envId),
   });
+  // Idle environments are stopped (files kept) and long-stopped ones removed; the app feeds it.
+  const culler = new IdleCuller({
+    envs,
+    environments: runtime.environments,
+    store,
+    log: log.child({ component: 'idle' }),
+    policy: idle,
+  });
+  const culling = culler.start();
+  // Before anything is counted or booted: orphans and half-created ones of an earlier run go.
+  log.info(await reaper.pass(), 'reaped environments at start');
+  const reaping = reaper.start();
   // What runs already (adopted above) holds places: a restart admits no more than fit.
   const running = await envs.countRunning();
   log.info(
-    { ...plan, running },
-    `admitting ${plan.capacity} environments, ${plan.bootConcurrency} booting at once`,
+    { ...plan, running, pool: poolTargets },
+    `admitting ${plan.capacity} environments, ${plan.bootConcurrency} booting at once; ` +
+      `warm pool: ${poolTargets.ready} ready, ${poolTargets.install} install`,
   );
+  // Leftovers of an earlier run go before anyone can arrive; the pool's boots then run in the
+  // background, behind any student.
+  await pool.start().catch((err: unknown) => log.error({ err }, 'the warm pool could not start'));
   const app = createApp({
     log,
     health: healthProbe(runtime.docker, config, store),
@@ -128,11 +177,12 @@ export async function serve(
     allowedOrigins: config.allowedOrigins,
     trustProxy: config.trustProxy > 0 ? config.trustProxy : false,
     webDist: projectPaths.webDist,
-    // The warm pool adds its `poolSize` here.
+    activity: culler,
     metrics: {
       token: config.metricsToken,
       environments: runtime.environments,
       queueLength: () => admission.stats().queued,
+      poolSize: () => pool.size(),
     },
   });
   await new Promise<void>((resolve, reject) => {
@@ -145,6 +195,9 @@ export async function serve(
   const url = `http://${shown}:${port}/`;
   if (base === '') base = url;
   const dispose = async (): Promise<void> => {
+    culling.dispose();
+    reaping.dispose();
+    pool.dispose();
     course.dispose();
     await app.dispose();
     store.close();

@@ -1,6 +1,6 @@
 import { GradingService } from './checks/GradingService.ts';
 import type { Admission } from './env/Admission.ts';
-import { EnvManager } from './env/EnvManager.ts';
+import { EnvManager, type PoolClaims } from './env/EnvManager.ts';
 import type { EnvironmentBackend, NodeAccess } from './env/EnvironmentBackend.ts';
 import type { Logger } from './log.ts';
 import type { ProgressStore, StudentStore } from './store/Store.ts';
@@ -23,12 +23,22 @@ export function createEnvServices(
   access: NodeAccess,
   store: ProgressStore & Pick<StudentStore, 'envNotice' | 'setEnvNotice'>,
   log: Logger,
-  options: { terminal?: TerminalHubOptions; admission?: Admission } = {},
+  options: {
+    terminal?: TerminalHubOptions;
+    admission?: Admission;
+    claims?: PoolClaims;
+    /** Also told when Kafka Lab stopped or removed an environment (the reaper's `forget`). */
+    onRemoved?: (envId: string) => void;
+  } = {},
 ): EnvServices {
   const terminals = new TerminalHub(log, options.terminal);
   const envs = new EnvManager(backend, access, log, {
-    onRemoved: (envId) => void terminals.closeEnv(envId),
+    onRemoved: (envId) => {
+      void terminals.closeEnv(envId);
+      options.onRemoved?.(envId);
+    },
     ...(options.admission ? { admission: options.admission } : {}),
+    ...(options.claims ? { claims: options.claims } : {}),
     notices: store,
   });
   return { envs, terminals, grading: new GradingService(store, envs) };

@@ -4,7 +4,7 @@ import { checkNode } from '../env/naming.ts';
 import { clusterAgentOn } from '../cluster/ClusterAgent.ts';
 import { AppError, messageOf } from '../errors.ts';
 import { createRuntime, openStore, type Runtime } from '../main.ts';
-import type { StudentStore } from '../store/Store.ts';
+import type { ClassroomStore, EnvTimesStore, StudentStore } from '../store/Store.ts';
 import type { CliContext } from './main.ts';
 
 /** `kafkalab env ...`: create, inspect and drive student environments from the shell. */
@@ -41,7 +41,7 @@ export function envCommands(ctx: CliContext): Command {
 
   env
     .command('ls')
-    .description('List environments')
+    .description('List environments: owner (from the store), state, time since last use, time since stopped')
     .action(async () => {
       const rt = await runtime();
       const envs = await rt.environments.list();
@@ -49,10 +49,12 @@ export function envCommands(ctx: CliContext): Command {
         ctx.out.write('no environments\n');
         return;
       }
-      ctx.out.write(
-        `${'ID'.padEnd(32)} ${'OWNER'.padEnd(20)} ${'MODE'.padEnd(8)} ${'STATE'.padEnd(9)} CREATED\n`,
-      );
-      for (const e of envs) ctx.out.write(`${formatEnv(e)}\n`);
+      const store = openStore(ctx.config());
+      try {
+        ctx.out.write(envTable(envs, store, Date.now()));
+      } finally {
+        store.close();
+      }
     });
 
   env
@@ -157,6 +159,43 @@ async function readAll(stream: NodeJS.ReadableStream): Promise<Buffer> {
   const chunks: Buffer[] = [];
   for await (const chunk of stream) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk));
   return Buffer.concat(chunks);
+}
+
+/**
+ * `kafkalab env ls` as text: one line per environment. The owner comes from the store, since a
+ * warm-pool environment a student took keeps its empty owner label; one no student has shows its
+ * label, or `(pool)`. IDLE is the time since the owner last used it (the server writes that about
+ * once a minute), STOPPED the time since it was stopped; `-` where there is none.
+ */
+export function envTable(
+  envs: readonly EnvInfo[],
+  store: Pick<ClassroomStore, 'userByEnvId'> & Pick<EnvTimesStore, 'envTimes'>,
+  now: number,
+): string {
+  const since = (ms: number | null | undefined): string => (ms == null ? '-' : duration(now - ms));
+  const lines = [
+    `${'ID'.padEnd(32)} ${'OWNER'.padEnd(20)} ${'MODE'.padEnd(8)} ${'STATE'.padEnd(9)} ${'IDLE'.padEnd(7)} ${'STOPPED'.padEnd(7)} CREATED`,
+  ];
+  for (const e of envs) {
+    const owner = store.userByEnvId(e.id)?.name ?? (e.owner === '' || e.pooled === true ? '(pool)' : e.owner);
+    const times = store.envTimes(e.id);
+    const stopped = e.state === 'stopped' ? since(times?.stoppedMs) : '-';
+    lines.push(
+      `${e.id.padEnd(32)} ${owner.padEnd(20)} ${e.mode.padEnd(8)} ${e.state.padEnd(9)} ${since(times?.activeMs).padEnd(7)} ${stopped.padEnd(7)} ${e.createdAt}`,
+    );
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/** A time span as an operator reads it at a glance: 45s, 12m, 5h03m, 3d4h. */
+export function duration(ms: number): string {
+  const s = Math.max(0, Math.floor(ms / 1000));
+  if (s < 60) return `${s}s`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return `${m}m`;
+  const h = Math.floor(m / 60);
+  if (h < 48) return `${h}h${String(m % 60).padStart(2, '0')}m`;
+  return `${Math.floor(h / 24)}d${h % 24}h`;
 }
 
 function formatEnv(e: EnvInfo): string {

@@ -89,6 +89,8 @@ interface Waiter {
   readonly id: string;
   /** Holds a place already (its environment is being replaced): needs only a boot slot. */
   readonly placed: boolean;
+  /** The warm pool's refill: admitted only when no student waits, and never shown a place. */
+  readonly background: boolean;
   readonly resolve: (admitted: boolean) => void;
   readonly admitted: Promise<boolean>;
   /** The position last told to listeners (0: not told yet). */
@@ -117,6 +119,9 @@ export class Admission {
   /** Durations of recent boots in seconds, oldest first. */
   private readonly recent: number[] = [];
   private readonly listeners = new Set<(moved: readonly string[]) => void>();
+  /** Counts releases; each released id keeps the count of its release (see `mark`). */
+  private releases = 0;
+  private readonly releasedAt = new Map<string, number>();
 
   constructor(
     readonly limits: AdmissionLimits,
@@ -129,24 +134,37 @@ export class Admission {
    * An id that holds a place already (its environment is being replaced) keeps it and goes ahead
    * of those waiting for one.
    */
-  request(id: string): Promise<boolean> {
+  request(id: string, opts: { background?: boolean } = {}): Promise<boolean> {
     const waiting = this.line.find((w) => w.id === id);
     if (waiting) return waiting.admitted;
     if (this.booting.has(id)) return Promise.resolve(true);
+    this.releasedAt.delete(id);
     let resolve!: (admitted: boolean) => void;
     const admitted = new Promise<boolean>((r) => (resolve = r));
-    const w: Waiter = { id, placed: this.places.has(id), resolve, admitted, told: 0 };
-    const firstUnplaced = this.line.findIndex((x) => !x.placed);
-    if (w.placed && firstUnplaced >= 0) this.line.splice(firstUnplaced, 0, w);
+    const background = opts.background === true;
+    const w: Waiter = { id, placed: this.places.has(id), background, resolve, admitted, told: 0 };
+    // Students go ahead of the pool's refills; replacements ahead of those waiting for a place.
+    const ahead = background ? -1 : this.line.findIndex((x) => x.background || (w.placed && !x.placed));
+    if (ahead >= 0) this.line.splice(ahead, 0, w);
     else this.line.push(w);
     this.pump();
     return admitted;
   }
 
-  /** Where `id` waits, or undefined when it is not in line (admitted, or never asked). */
+  /** Where `id` waits, or undefined when it is not in line (admitted, never asked, or a refill). */
   place(id: string): QueuePlace | undefined {
     const i = this.line.findIndex((w) => w.id === id);
-    return i < 0 ? undefined : { position: i + 1, etaSeconds: this.eta(i + 1) };
+    if (i < 0 || this.line[i]?.background === true) return undefined;
+    return { position: i + 1, etaSeconds: this.eta(i + 1) };
+  }
+
+  /**
+   * Whether a student waits for a place the host does not have (the warm pool then gives one of
+   * its environments up).
+   */
+  starved(): boolean {
+    const head = this.line[0];
+    return head !== undefined && !head.background && !head.placed && this.places.size >= this.limits.capacity;
   }
 
   /**
@@ -184,6 +202,9 @@ export class Admission {
     if (i >= 0) this.line.splice(i, 1)[0]?.resolve(false);
     const hadPlace = this.places.delete(id);
     const hadSlot = this.booting.delete(id);
+    this.releasedAt.set(id, ++this.releases);
+    // Only a sync that started before the release needs it; a class's worth is plenty.
+    if (this.releasedAt.size > 10_000) this.releasedAt.delete(this.releasedAt.keys().next().value as string);
     if (hadPlace || hadSlot || i >= 0) this.pump();
   }
 
@@ -198,13 +219,19 @@ export class Admission {
    * unless they are booting or being replaced (not in the engine's list for a moment). Ids
    * waiting for a place stay in line, also when the engine still lists their old environment.
    */
-  sync(active: Iterable<string>): void {
-    const now = new Set(active);
+  sync(active: Iterable<string>, mark = Infinity): void {
+    // The engine was asked at `mark`: what was released since is gone, even if it was listed.
+    const now = new Set([...active].filter((id) => (this.releasedAt.get(id) ?? 0) <= mark));
     const replacing = new Set(this.line.filter((w) => w.placed).map((w) => w.id));
     for (const id of [...this.places])
       if (!now.has(id) && !this.booting.has(id) && !replacing.has(id)) this.places.delete(id);
     this.hold(now);
     this.pump();
+  }
+
+  /** A mark to take before asking the engine what runs, for `sync`: releases after it win. */
+  mark(): number {
+    return this.releases;
   }
 
   /** Hears every change of the line, with the ids whose position changed (possibly none). */
@@ -220,7 +247,7 @@ export class Admission {
       bootConcurrency: this.limits.bootConcurrency,
       occupied: this.places.size,
       booting: this.booting.size,
-      queued: this.line.length,
+      queued: this.line.filter((w) => !w.background).length,
     };
   }
 
@@ -248,7 +275,7 @@ export class Admission {
     }
     const moved: string[] = [];
     this.line.forEach((w, i) => {
-      if (w.told !== i + 1) {
+      if (!w.background && w.told !== i + 1) {
         w.told = i + 1;
         moved.push(w.id);
       }

@@ -6,10 +6,13 @@ import { silentProgress, type Progress } from '../progress.ts';
 import type { DockerNodeAccess } from './DockerNodeAccess.ts';
 import {
   NODES,
+  POOL_OWNER,
+  type ClaimedBy,
   type EnvInfo,
   type EnvironmentBackend,
   type EnvMode,
   type EnvRef,
+  type EnvRemains,
   type EnvSpec,
   type EnvState,
   type NodeName,
@@ -17,7 +20,7 @@ import {
 } from './EnvironmentBackend.ts';
 import { packTar } from './files.ts';
 import { generateSshKeyPair } from './keys.ts';
-import { LABELS } from './labels.ts';
+import { LABELS, ownerOfLabels } from './labels.ts';
 import { isEnvId, names, normalizeName } from './naming.ts';
 import { Readiness } from './readiness.ts';
 
@@ -38,6 +41,8 @@ export interface DockerBackendOptions {
   readonly maxEnvironments: number;
   /** The install solution (labs/install/solve.sh), which is how `ready` environments are made. */
   readonly installScript: () => string;
+  /** Who claimed a warm-pool environment (the store); without it pooled ones stay unclaimed. */
+  readonly claimedBy?: ClaimedBy;
 }
 
 /** Marker written when provisioning finished; reconcile removes environments without it. */
@@ -102,15 +107,23 @@ export class DockerBackend implements EnvironmentBackend {
   private async inspect(env: EnvRef, reportCreating: boolean): Promise<EnvInfo | undefined> {
     const containers = await this.containersOf(env.id);
     if (containers.length === 0) return undefined;
-    const foreign = containers.find((c) => c.Labels[LABELS.owner] !== env.owner);
+    const foreign = containers.find((c) => this.ownerOf(c) !== env.owner);
     if (foreign) {
       this.opts.log.error(
-        { envId: env.id, owner: env.owner, labelled: foreign.Labels[LABELS.owner] },
+        { envId: env.id, owner: env.owner, labelled: this.ownerOf(foreign) },
         'environment id asked for by another owner',
       );
       throw notYours(env);
     }
     return this.describe(env.id, containers, reportCreating);
+  }
+
+  /**
+   * Whose a container is: its owner label, or for a warm-pool one (labelled pooled and with the
+   * pool's owner) whoever the store says claimed it.
+   */
+  private ownerOf(c: Docker.ContainerInfo): string {
+    return ownerOfLabels(c.Labels, this.opts.claimedBy);
   }
 
   private async containersOf(envId: string): Promise<Docker.ContainerInfo[]> {
@@ -233,28 +246,99 @@ export class DockerBackend implements EnvironmentBackend {
 
   async reconcile(): Promise<ReconcileReport> {
     const report: ReconcileReport = { adopted: [], removed: [] };
-    const envs = await this.list();
-    for (const env of envs) {
-      if (this.creating.has(env.id)) continue;
-      const complete = env.nodes.length === NODES.length && (await this.provisioned(env));
-      if (complete) report.adopted.push(env.id);
-      else {
+    // Busy ids are this process's own work; whatever else is not whole was left by a crash
+    // (half-created, or a network or volumes whose containers are gone).
+    for (const env of await this.survey()) {
+      if (env.stage === 'complete') report.adopted.push(env.id);
+      else if (env.stage === 'partial') {
         this.opts.log.warn({ envId: env.id }, 'removing a half-created environment');
-        await this.removeById(env.id);
-        report.removed.push(env.id);
-      }
-    }
-    // Networks whose containers are gone (a crash between the two removals).
-    const filters = JSON.stringify({ label: [`${LABELS.prefix}=${this.opts.prefix}`] });
-    const known = new Set(envs.map((e) => e.id));
-    for (const n of await this.opts.docker.listNetworks({ filters })) {
-      const env = n.Labels?.[LABELS.env];
-      if (env !== undefined && !known.has(env) && !this.creating.has(env)) {
-        await this.removeById(env);
-        report.removed.push(env);
+        if (await this.discard(env.id)) report.removed.push(env.id);
       }
     }
     return report;
+  }
+
+  async survey(): Promise<EnvRemains[]> {
+    // Busy before or after the listing: a creation that ends while we list is still judged as
+    // busy, not as the half-made thing the listing caught mid-way.
+    const busyBefore = this.busyIds();
+    const { docker, prefix } = this.opts;
+    const filters = JSON.stringify({ label: [`${LABELS.prefix}=${prefix}`] });
+    const [containers, networks, volumes] = await Promise.all([
+      docker.listContainers({ all: true, filters }),
+      docker.listNetworks({ filters }),
+      docker.listVolumes({ filters }),
+    ]);
+    const found = new Map<string, { containers: Docker.ContainerInfo[]; newest: number; pooled: boolean }>();
+    const note = (
+      labels: Record<string, string> | null | undefined,
+      createdMs: number,
+    ): string | undefined => {
+      const id = labels?.[LABELS.env];
+      if (id === undefined) return undefined;
+      const f = found.get(id) ?? { containers: [], newest: 0, pooled: false };
+      f.newest = Math.max(f.newest, Number.isFinite(createdMs) ? createdMs : 0);
+      f.pooled ||= labels?.[LABELS.pool] !== undefined;
+      found.set(id, f);
+      return id;
+    };
+    for (const c of containers) {
+      const id = note(c.Labels, c.Created * 1000);
+      if (id !== undefined) found.get(id)?.containers.push(c);
+    }
+    for (const n of networks) note(n.Labels, Date.parse(n.Created));
+    // The engine sends CreatedAt; dockerode's type lacks it.
+    for (const v of volumes.Volumes ?? [])
+      note(v.Labels, Date.parse((v as { CreatedAt?: string }).CreatedAt ?? ''));
+
+    const remains: EnvRemains[] = [];
+    for (const [id, f] of found) {
+      const first = f.containers.find((c) => c.Labels[LABELS.node] === 'bigdata01');
+      const whole =
+        f.containers.length === NODES.length && first !== undefined && (await this.hasMarker(first.Id));
+      remains.push({
+        id,
+        stage: whole ? 'complete' : 'partial',
+        pooled: f.pooled,
+        createdAt: new Date(f.newest).toISOString(),
+      });
+    }
+    const busy = new Set([...busyBefore, ...this.busyIds()]);
+    const now = new Date().toISOString();
+    for (const id of busy)
+      if (!found.has(id)) remains.push({ id, stage: 'busy', pooled: false, createdAt: now });
+    return remains
+      .map((r) => (busy.has(r.id) ? { ...r, stage: 'busy' as const } : r))
+      .sort((a, b) => a.id.localeCompare(b.id));
+  }
+
+  /**
+   * Whether provisioning finished in this container. Only the engine's "no such file" is a no:
+   * any other error (a busy engine) fails the survey, since a no would have a student's whole
+   * environment taken for a half-created one and removed.
+   */
+  private async hasMarker(containerId: string): Promise<boolean> {
+    try {
+      const res = (await this.opts.docker
+        .getContainer(containerId)
+        .infoArchive({ path: PROVISIONED })) as NodeJS.ReadableStream & { resume(): void };
+      res.resume();
+      return true;
+    } catch (err) {
+      if ((err as { statusCode?: number }).statusCode === 404) return false;
+      throw err;
+    }
+  }
+
+  /** Ids this process is creating, resuming or removing right now. */
+  private busyIds(): string[] {
+    return [...this.creating.keys(), ...this.removing.keys()];
+  }
+
+  async discard(envId: string): Promise<boolean> {
+    if (this.creating.has(envId)) return false;
+    await this.removeById(envId);
+    return true;
   }
 
   private async createOrReuse(ref: EnvRef, mode: EnvMode, progress: Progress): Promise<void> {
@@ -324,7 +408,13 @@ export class DockerBackend implements EnvironmentBackend {
     const { docker, prefix } = this.opts;
     const deadline = Date.now() + this.opts.bootTimeoutMs;
     const n = names(prefix, id);
-    const labels = { [LABELS.prefix]: prefix, [LABELS.env]: id, [LABELS.owner]: owner, [LABELS.mode]: mode };
+    const labels = {
+      [LABELS.prefix]: prefix,
+      [LABELS.env]: id,
+      [LABELS.owner]: owner,
+      [LABELS.mode]: mode,
+      ...(owner === POOL_OWNER ? { [LABELS.pool]: mode } : {}),
+    };
     const imageId = await this.imageId();
 
     progress({ phase: 'network', message: `creating network ${n.network}` });
@@ -464,11 +554,12 @@ export class DockerBackend implements EnvironmentBackend {
     else state = 'broken';
     return {
       id,
-      owner: first?.Labels[LABELS.owner] ?? '',
+      owner: first === undefined ? '' : this.ownerOf(first),
       mode: (first?.Labels[LABELS.mode] ?? 'ready') as EnvMode,
       state,
       nodes,
       createdAt: new Date((first?.Created ?? 0) * 1000).toISOString(),
+      ...(first?.Labels[LABELS.pool] === undefined ? {} : { pooled: true }),
     };
   }
 
@@ -494,11 +585,14 @@ export class DockerBackend implements EnvironmentBackend {
   }
 }
 
-/** A ref whose id has the shape of an environment id and whose owner is a normalised name. */
+/**
+ * A ref whose id has the shape of an environment id and whose owner is a normalised name (or the
+ * warm pool's, for an environment booted ahead of time).
+ */
 function checkRef(ref: EnvRef): EnvRef {
   if (!isEnvId(ref.id))
     throw new AppError(400, 'bad_request', `Not an environment id: ${JSON.stringify(ref.id)}`);
-  return { id: ref.id, owner: normalizeName(ref.owner) };
+  return { id: ref.id, owner: ref.owner === POOL_OWNER ? POOL_OWNER : normalizeName(ref.owner) };
 }
 
 function notYours(env: EnvRef): AppError {

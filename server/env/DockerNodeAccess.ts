@@ -6,6 +6,7 @@ import type Docker from 'dockerode';
 import { engineError, execIn } from '../docker/exec.ts';
 import { AppError } from '../errors.ts';
 import type {
+  ClaimedBy,
   DirEntry,
   EnvRef,
   ExecOptions,
@@ -16,7 +17,7 @@ import type {
   TerminalSession,
 } from './EnvironmentBackend.ts';
 import { checkServerPath, firstFileOfTar, MAX_FILE_BYTES, packTar } from './files.ts';
-import { LABELS } from './labels.ts';
+import { LABELS, ownerOfLabels } from './labels.ts';
 import { names } from './naming.ts';
 
 /** Where terminal shells record their pid, so closing a terminal can hang it up. */
@@ -38,6 +39,8 @@ export class DockerNodeAccess implements NodeAccess {
   constructor(
     private readonly docker: Docker,
     private readonly prefix: string,
+    /** Who took a warm-pool environment (the store). */
+    private readonly claimedBy?: ClaimedBy,
   ) {}
 
   /** The container name of a server. */
@@ -61,7 +64,7 @@ export class DockerNodeAccess implements NodeAccess {
       labels[LABELS.prefix] !== this.prefix ||
       labels[LABELS.env] !== env.id ||
       labels[LABELS.node] !== node ||
-      labels[LABELS.owner] !== env.owner
+      ownerOfLabels(labels, this.claimedBy) !== env.owner
     ) {
       // Said like a missing server: whose it is, is not the caller's business.
       throw new AppError(404, 'env_not_found', `Environment ${env.id} has no server ${node} of yours`);

@@ -5,9 +5,11 @@ import type { Logger } from '../log.ts';
 import type { ProgressEvent } from '../progress.ts';
 import type { EnvNoticeReason, StudentStore } from '../store/Store.ts';
 import { unlimitedAdmission, type Admission } from './Admission.ts';
+import type { WarmPool } from './WarmPool.ts';
 import {
   bindNodes,
   NODES,
+  POOL_OWNER,
   type EnvironmentBackend,
   type EnvMode,
   type EnvNodes,
@@ -36,6 +38,18 @@ export interface EnvManagerOptions {
   readonly admission?: Admission;
   /** Where notices (idle stop, expiry, gone) are kept for the student's next visit. */
   readonly notices?: Pick<StudentStore, 'envNotice' | 'setEnvNotice'>;
+  /** A warm pool to take a ready environment from, instead of booting one, when there is none. */
+  readonly claims?: PoolClaims;
+}
+
+/** How a student takes an environment from the warm pool. */
+export interface PoolClaims {
+  readonly pool: Pick<WarmPool, 'take' | 'giveBack' | 'size'>;
+  /**
+   * Moves the student's environment id to `to` in the store (whose it is comes from there), if
+   * their row still has `from`; whether it did.
+   */
+  move(owner: string, from: string, to: string): boolean;
 }
 
 /** What each notice tells the student. */
@@ -61,11 +75,14 @@ export interface BootEnded {
   readonly resumed: boolean;
   readonly ok: boolean;
   readonly seconds: number;
+  /** Taken ready from the warm pool rather than booted. */
+  readonly claimed?: boolean;
 }
 
 /** What the manager knows about one student's environment beyond what Docker says. */
 interface Tracked {
-  readonly ref: EnvRef;
+  /** Changes once when the student takes a warm-pool environment (its id becomes theirs). */
+  ref: EnvRef;
   /** The current or last start: waiting in line (`queued`), booting, or done. */
   boot?: {
     mode: EnvMode;
@@ -79,6 +96,8 @@ interface Tracked {
   readonly listeners: Set<(m: EnvMessage) => void>;
   poller?: NodeJS.Timeout;
   polling?: boolean;
+  /** The engine did not answer the last poll (the page was told `unavailable`). */
+  engineDown?: boolean;
 }
 
 /**
@@ -132,7 +151,8 @@ export class EnvManager {
       if (place !== undefined) line.push({ name: t.ref.owner, ...place });
     }
     line.sort((a, b) => a.position - b.position);
-    return { ...this.admission.stats(), line };
+    const pool = this.options.claims?.pool.size() ?? { ready: 0, install: 0 };
+    return { ...this.admission.stats(), pool, line };
   }
 
   /**
@@ -182,8 +202,15 @@ export class EnvManager {
         };
       return { phase: 'booting', mode: boot.mode, events: boot.events, error: null, nodes: [...NODES] };
     }
-    const info = await this.backend.status(t.ref);
     const events = boot?.events ?? [];
+    let info;
+    try {
+      info = await this.backend.status(t.ref);
+    } catch (err) {
+      const down = engineDown(err);
+      if (down === undefined) throw err;
+      return { phase: 'unavailable', mode: null, events, error: apiErrorOf(down), nodes: [] };
+    }
     if (boot?.error) return { phase: 'failed', mode: boot.mode, events, error: boot.error, nodes: [] };
     const notice = this.noticeOf(t.ref.id);
     if (!info) return { phase: 'none', mode: null, events: [], error: null, nodes: [], ...notice };
@@ -220,7 +247,7 @@ export class EnvManager {
     const t = this.track(student);
     if (t.boot && !t.boot.done) return this.status(student);
     this.refuseSharedId(t);
-    const info = await this.backend.status(t.ref);
+    const info = await engineCall(this.backend.status(t.ref));
     // Another request may have started a boot while we asked Docker: join it.
     if (t.boot && !t.boot.done) return this.status(student);
     if (info && info.mode !== mode && !reset) {
@@ -246,6 +273,11 @@ export class EnvManager {
       done: false,
     };
     t.boot = boot;
+    // Nothing to keep: a ready environment from the warm pool, if there is one, in about a second.
+    if (info === undefined && (await this.claimFromPool(t, boot))) {
+      this.tellBootEnded(boot, false);
+      return this.status(student);
+    }
     const admitted = this.admission.request(t.ref.id);
     // Admitted at once: boot now, in this same step (the answer then shows the first phases).
     boot.queued = this.admission.place(t.ref.id) !== undefined;
@@ -279,6 +311,12 @@ export class EnvManager {
       if (replace) {
         progress({ phase: 'reset', message: 'removing the old environment' });
         await this.remove(t.ref);
+        const old = t.ref.id;
+        if (await this.claimFromPool(t, boot)) {
+          // The pooled environment holds its own place: the one kept for the old id is free.
+          this.admission.release(old);
+          return;
+        }
       }
       if (boot.queued) {
         if (!(await admitted)) {
@@ -300,17 +338,64 @@ export class EnvManager {
       // A start given up while in line holds nothing; the id may be in line again by now.
       if (t.boot !== boot) return;
       this.admission.bootFailed(t.ref.id);
-      const e = isAppError(err) ? err : new AppError(500, 'env_failed', messageOf(err), { cause: err });
+      const e =
+        engineDown(err) ??
+        (isAppError(err) ? err : new AppError(500, 'env_failed', messageOf(err), { cause: err }));
       this.log.warn({ envId: t.ref.id, err: e }, 'environment boot failed');
-      boot.error = {
-        error: e.reason,
-        message: e.message,
-        ...(e.details === undefined ? {} : { details: e.details }),
-      };
+      boot.error = apiErrorOf(e);
     }
     boot.done = true;
     await this.publishStatus(student);
     this.ensurePolling(t);
+  }
+
+  /**
+   * Hands the student a ready warm-pool environment of the boot's mode, if there is one: checks it
+   * still runs, moves the student's environment id to it in the store, and finishes the boot.
+   * Whether it did; without one (or when the student's row changed meanwhile) nothing changed.
+   */
+  private async claimFromPool(t: Tracked, boot: NonNullable<Tracked['boot']>): Promise<boolean> {
+    const claims = this.options.claims;
+    for (
+      let id = claims?.pool.take(boot.mode);
+      claims && id !== undefined;
+      id = claims.pool.take(boot.mode)
+    ) {
+      const member = { id, owner: POOL_OWNER };
+      const info = await this.backend.status(member).catch(() => undefined);
+      if (info?.state !== 'running') {
+        // Stopped or removed from outside since it was booted: not for anyone.
+        this.log.warn(
+          { envId: id, state: info?.state },
+          'a warm-pool environment was not running; removing it',
+        );
+        void this.backend
+          .remove(member)
+          .catch((err: unknown) => this.log.debug({ err, envId: id }, 'could not remove it'))
+          .finally(() => this.admission.release(id));
+        continue;
+      }
+      const from = t.ref;
+      if (!claims.move(from.owner, from.id, id)) {
+        claims.pool.giveBack(id, boot.mode);
+        return false;
+      }
+      t.ref = { id, owner: from.owner };
+      // Callers that read the store before the move still find this student's entry.
+      this.tracked.set(trackKey(t.ref), t);
+      boot.events.push({
+        phase: 'pool',
+        message: 'a ready environment from the warm pool is yours',
+        at: Date.now() - boot.started,
+      });
+      boot.queued = false;
+      boot.done = true;
+      this.log.info({ envId: id, previous: from.id }, 'environment taken from the warm pool');
+      void this.publishStatus({ name: from.owner, envId: id });
+      this.ensurePolling(t);
+      return true;
+    }
+    return false;
   }
 
   /**
@@ -322,7 +407,7 @@ export class EnvManager {
     this.refuseSharedId(t);
     this.leaveLine(t, 'reset');
     t.boot = undefined;
-    await this.remove(t.ref);
+    await engineCall(this.remove(t.ref));
     this.admission.release(t.ref.id);
     await this.publishStatus(student);
     return this.status(student);
@@ -337,9 +422,9 @@ export class EnvManager {
     this.refuseSharedId(t);
     this.leaveLine(t, 'stop');
     if (t.boot && !t.boot.done) t.boot = undefined;
-    const info = await this.backend.status(t.ref);
+    const info = await engineCall(this.backend.status(t.ref));
     if (info !== undefined && info.state !== 'stopped') {
-      await this.backend.stop(t.ref);
+      await engineCall(this.backend.stop(t.ref));
       this.onRemoved(t.ref.id);
     }
     this.admission.release(t.ref.id);
@@ -351,7 +436,10 @@ export class EnvManager {
   subscribe(student: EnvOwner, listener: (m: EnvMessage) => void): Disposable {
     const t = this.track(student);
     t.listeners.add(listener);
-    void this.status(student).then((status) => listener({ type: 'status', status }));
+    this.status(student).then(
+      (status) => listener({ type: 'status', status }),
+      (err: unknown) => this.log.debug({ err, envId: t.ref.id }, 'no status for a new subscriber'),
+    );
     this.ensurePolling(t);
     return {
       dispose: () => {
@@ -409,7 +497,8 @@ export class EnvManager {
     if (this.resyncing) return;
     this.resyncing = true;
     try {
-      this.admission.sync(await this.activeIds());
+      const mark = this.admission.mark();
+      this.admission.sync(await this.activeIds(), mark);
     } catch (err) {
       this.log.debug({ err }, 'could not count the running environments');
     } finally {
@@ -441,7 +530,7 @@ export class EnvManager {
    * a caller holding someone else's id gets a ref the backend refuses, never the other's state.
    */
   private track(student: EnvOwner): Tracked {
-    const key = `${student.name}\0${student.envId}`;
+    const key = trackKey({ owner: student.name, id: student.envId });
     let t = this.tracked.get(key);
     if (!t) {
       t = { ref: { id: student.envId, owner: student.name }, listeners: new Set() };
@@ -465,11 +554,12 @@ export class EnvManager {
   /** Tells bootListeners a boot ended (not one that left the line); `started` is its admission. */
   private tellBootEnded(boot: NonNullable<Tracked['boot']>, resumed: boolean): void {
     if (!boot.done) return;
-    const ended = {
+    const ended: BootEnded = {
       mode: boot.mode,
       resumed,
       ok: boot.error === null,
       seconds: (Date.now() - boot.started) / 1000,
+      ...(boot.events.some((e) => e.phase === 'pool') ? { claimed: true } : {}),
     };
     for (const l of this.bootListeners) {
       try {
@@ -496,7 +586,8 @@ export class EnvManager {
       this.toldPhase.set(t.ref.id, status.phase);
       for (const l of this.phaseListeners) {
         try {
-          l(student, status.phase);
+          // The ref, not the caller's view: a student who took a pooled environment has its id now.
+          l({ name: t.ref.owner, envId: t.ref.id }, status.phase);
         } catch (err) {
           this.log.debug({ err }, 'phase listener failed');
         }
@@ -510,7 +601,20 @@ export class EnvManager {
       if (t.polling) return; // a slow snapshot must not pile up behind itself
       t.polling = true;
       try {
-        const info = await this.backend.status(t.ref);
+        let info;
+        try {
+          info = await this.backend.status(t.ref);
+        } catch (err) {
+          if (engineDown(err) === undefined) throw err;
+          // Told once; polling goes on, so the page hears the engine come back.
+          if (!t.engineDown) void this.publishStatus({ name: t.ref.owner, envId: t.ref.id });
+          t.engineDown = true;
+          return;
+        }
+        if (t.engineDown) {
+          t.engineDown = false;
+          void this.publishStatus({ name: t.ref.owner, envId: t.ref.id });
+        }
         if (info?.state !== 'running') return;
         // Short: a slow cluster must not delay the next picture by much.
         const snapshot = await clusterAgentOn(bindNodes(this.access, t.ref)).snapshot({ timeoutMs: 4000 });
@@ -523,5 +627,47 @@ export class EnvManager {
     };
     void tick();
     t.poller = setInterval(() => void tick(), SNAPSHOT_INTERVAL_MS);
+  }
+}
+
+/** The tracked map's key: owner and environment id together. */
+function trackKey(ref: EnvRef): string {
+  return `${ref.owner}\0${ref.id}`;
+}
+
+/** Network-level failures of the engine's socket: the engine is not there, not a bad request. */
+const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOENT', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH']);
+
+/**
+ * The `env_unavailable` error when `err` says the container engine does not answer (its socket
+ * refuses or is gone, or it answers 502/503/504), else undefined.
+ */
+export function engineDown(err: unknown): AppError | undefined {
+  if (isAppError(err) && err.reason === 'env_unavailable') return err;
+  const cause = isAppError(err) ? err.cause : err;
+  const code = (cause as { code?: unknown } | null)?.code;
+  const status = (cause as { statusCode?: unknown } | null)?.statusCode;
+  const unreachable =
+    (typeof code === 'string' && UNREACHABLE.has(code)) ||
+    (typeof status === 'number' && status >= 502 && status <= 504);
+  if (!unreachable) return undefined;
+  return new AppError(503, 'env_unavailable', 'Environment unavailable, retrying', {
+    cause: err,
+    details:
+      'The container engine does not answer. Chapters and progress still work; your environment comes back when it does.',
+  });
+}
+
+/** An error as the API carries it in a status. */
+function apiErrorOf(e: AppError): NonNullable<EnvStatus['error']> {
+  return { error: e.reason, message: e.message, ...(e.details === undefined ? {} : { details: e.details }) };
+}
+
+/** An engine call whose connection failures become `env_unavailable` (a 503 with a clear message). */
+async function engineCall<T>(call: Promise<T>): Promise<T> {
+  try {
+    return await call;
+  } catch (err) {
+    throw engineDown(err) ?? err;
   }
 }

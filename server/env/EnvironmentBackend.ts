@@ -56,10 +56,24 @@ export interface EnvRef {
   readonly owner: string;
 }
 
+/**
+ * The owner of a warm-pool environment: created with this owner, it is booted ahead of time and
+ * labelled as pooled. A student claims it when the store moves their environment id to it; from
+ * then on `ClaimedBy` (the store) names them as its owner, since the engine's labels cannot
+ * change. No student has this name (names are never empty), so no student's ref matches it.
+ */
+export const POOL_OWNER = '';
+
 /** What to create. */
 export interface EnvSpec extends EnvRef {
   readonly mode: EnvMode;
 }
+
+/**
+ * Who claimed a pooled environment (the store's answer), or undefined while unclaimed. Backends
+ * ask it for every pooled environment they find, at every call.
+ */
+export type ClaimedBy = (envId: string) => string | undefined;
 
 /** One server of an environment. */
 export interface NodeInfo {
@@ -77,12 +91,34 @@ export interface EnvInfo {
   readonly state: EnvState;
   readonly nodes: readonly NodeInfo[];
   readonly createdAt: string;
+  /** Made for the warm pool (its owner is `POOL_OWNER` until claimed, then the store's). */
+  readonly pooled?: boolean;
 }
 
 /** What reconcile did on start-up. */
 export interface ReconcileReport {
   readonly adopted: string[];
   readonly removed: string[];
+}
+
+/**
+ * Where the objects under one environment id stand, as the reaper judges them:
+ * - `busy`: this process is creating, resuming or removing it right now (listed even while it
+ *   has no objects yet or any more); not to be touched or judged until it is done.
+ * - `complete`: all three servers exist and provisioning finished (running, stopped or broken).
+ * - `partial`: anything else: provisioning never finished (no marker), servers are missing, or
+ *   only a network or volumes are left (a crash between creating or removing the pieces).
+ */
+export type EnvStage = 'busy' | 'complete' | 'partial';
+
+/** What the engine holds under one environment id (containers, network, volumes), whole or not. */
+export interface EnvRemains {
+  readonly id: string;
+  readonly stage: EnvStage;
+  /** Labelled for the warm pool: the pool's until the store gives it to a student. */
+  readonly pooled: boolean;
+  /** When its newest object was created (ISO, the engine's clock; now for `busy` ones without objects). */
+  readonly createdAt: string;
 }
 
 /**
@@ -106,6 +142,18 @@ export interface EnvironmentBackend {
   list(): Promise<EnvInfo[]>;
   /** On server start: keeps finished environments, removes half-created ones and orphans. */
   reconcile(): Promise<ReconcileReport>;
+  /**
+   * Every environment id with this backend's prefix and what is left of it, whole or not, plus
+   * the ids this process is busy with. Never changes anything and checks no owner: the reaper
+   * judges by id, against the store.
+   */
+  survey(): Promise<EnvRemains[]>;
+  /**
+   * Removes everything under an id whoever owns it (the reaper's, for what no student owns or
+   * what was left half-made). Does nothing and answers false while this process creates it;
+   * removing nothing is fine, so it is safe to repeat.
+   */
+  discard(envId: string): Promise<boolean>;
 }
 
 /** A directory entry for the editor's file browser. */

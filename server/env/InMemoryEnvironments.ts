@@ -4,10 +4,13 @@
 import { Duplex } from 'node:stream';
 import {
   NODES,
+  POOL_OWNER,
+  type ClaimedBy,
   type DirEntry,
   type EnvInfo,
   type EnvironmentBackend,
   type EnvRef,
+  type EnvRemains,
   type ExecOptions,
   type ExecResult,
   type EnvSpec,
@@ -34,6 +37,17 @@ export class InstantBackend implements EnvironmentBackend {
    * @param bootMs how long a boot takes (0: at once)
    * @param envs what exists; pass another instance's to play a restarted server over the same engine
    */
+  /** Who claimed a pooled environment (the store, in the app); unclaimed without it. */
+  claimedBy: ClaimedBy = () => undefined;
+
+  /**
+   * What a crash left that is not a whole environment (the reaper's `partial`), by id, for tests
+   * to plant; everything in `envs` is whole.
+   */
+  readonly leftovers = new Map<string, EnvRemains>();
+  /** Ids whose boot is under way (the reaper's `busy`). */
+  private readonly underway = new Set<string>();
+
   constructor(
     protected readonly bootMs = 0,
     readonly envs = new Map<string, EnvInfo>(),
@@ -43,10 +57,20 @@ export class InstantBackend implements EnvironmentBackend {
     this.creates++;
     const id = spec.id;
     const existing = this.owned(spec);
+    // Like the Docker backend: creating a stopped environment resumes it (its files kept).
+    if (existing?.state === 'stopped') {
+      progress({ phase: 'servers', message: 'starting the stopped servers' });
+      return this.start(spec);
+    }
     if (existing) return existing;
     progress({ phase: 'network', message: 'creating network' });
     progress({ phase: 'zookeeper', message: 'ZooKeeper 3/3 in the quorum', done: 3, total: 3 });
-    await this.boot(id, progress);
+    this.underway.add(id);
+    try {
+      await this.boot(id, progress);
+    } finally {
+      this.underway.delete(id);
+    }
     const info: EnvInfo = {
       id,
       owner: spec.owner,
@@ -54,6 +78,7 @@ export class InstantBackend implements EnvironmentBackend {
       state: 'running',
       nodes: NODES.map((name) => ({ name, containerId: `${id}-${name}`, state: 'running' })),
       createdAt: new Date().toISOString(),
+      ...(spec.owner === POOL_OWNER ? { pooled: true } : {}),
     };
     this.envs.set(id, info);
     progress({ phase: 'ready', message: 'environment ready' });
@@ -67,9 +92,12 @@ export class InstantBackend implements EnvironmentBackend {
   /** The environment of this ref; someone else's is refused as the Docker backend does. */
   owned(ref: EnvRef): EnvInfo | undefined {
     const e = this.envs.get(ref.id);
-    if (e && e.owner !== ref.owner)
+    if (e === undefined) return undefined;
+    // A pooled environment is whoever claimed it, as the store says (the Docker backend's rule).
+    const owner = e.pooled === true ? (this.claimedBy(e.id) ?? POOL_OWNER) : e.owner;
+    if (owner !== ref.owner)
       throw new AppError(403, 'not_your_environment', `Environment ${ref.id} belongs to someone else`);
-    return e;
+    return { ...e, owner };
   }
 
   // async: a refused owner becomes a rejection, as from the real backend.
@@ -94,10 +122,39 @@ export class InstantBackend implements EnvironmentBackend {
     this.envs.delete(ref.id);
   }
   list(): Promise<EnvInfo[]> {
-    return Promise.resolve([...this.envs.values()]);
+    return Promise.resolve(
+      [...this.envs.values()].map((e) =>
+        e.pooled === true ? { ...e, owner: this.claimedBy(e.id) ?? POOL_OWNER } : e,
+      ),
+    );
   }
   reconcile(): Promise<ReconcileReport> {
     return Promise.resolve({ adopted: [...this.envs.keys()], removed: [] });
+  }
+  survey(): Promise<EnvRemains[]> {
+    const whole = [...this.envs.values()].map((e): EnvRemains => ({
+      id: e.id,
+      stage: 'complete',
+      pooled: e.pooled === true,
+      createdAt: e.createdAt,
+    }));
+    const now = new Date().toISOString();
+    const busy = [...this.underway].map((id): EnvRemains => ({
+      id,
+      stage: 'busy',
+      pooled: false,
+      createdAt: now,
+    }));
+    return Promise.resolve([
+      ...[...whole, ...this.leftovers.values()].filter((r) => !this.underway.has(r.id)),
+      ...busy,
+    ]);
+  }
+  discard(envId: string): Promise<boolean> {
+    if (this.underway.has(envId)) return Promise.resolve(false);
+    const had = this.envs.delete(envId);
+    if (this.leftovers.delete(envId) || had) this.removes++;
+    return Promise.resolve(true);
   }
 }
 

@@ -256,6 +256,8 @@ export interface CapacityView {
   occupied: number;
   booting: number;
   queued: number;
+  /** Warm-pool environments ready to be taken, by mode (they hold places too). */
+  pool: { ready: number; install: number };
   /** The line, first first. */
   line: { name: string; position: number; etaSeconds: number }[];
 }
@@ -414,7 +416,13 @@ export type EnvPhase =
   /** Boot failed; `error` says why. */
   | 'failed'
   /** Half up (some servers down): reset fixes it. */
-  | 'broken';
+  | 'broken'
+  /**
+   * The container engine does not answer (stopped or restarting mid-class): nothing is known about
+   * the environment; the server keeps asking while the page is open and pushes the real phase
+   * once it answers again. Chapters and progress keep working meanwhile.
+   */
+  | 'unavailable';
 
 /** One boot progress line. */
 export interface BootEvent {

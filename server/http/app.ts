@@ -5,6 +5,7 @@ import path from 'node:path';
 import express, { type ErrorRequestHandler, type Express } from 'express';
 import type { GradingService } from '../checks/GradingService.ts';
 import type { EnvManager } from '../env/EnvManager.ts';
+import type { ActivitySink } from '../env/IdleCuller.ts';
 import { AppError, isAppError } from '../errors.ts';
 import type { HealthProbe } from '../health.ts';
 import type { Course } from '../labs/loader.ts';
@@ -14,7 +15,7 @@ import { metricsRoute } from '../metrics/route.ts';
 import type { Accounts } from '../auth/Accounts.ts';
 import { ClassHub } from '../classroom/ClassHub.ts';
 import { ClassView } from '../classroom/ClassView.ts';
-import type { ClassroomStore, ProgressStore, StudentStore } from '../store/Store.ts';
+import type { ClassroomStore, ProgressStore, Student, StudentStore } from '../store/Store.ts';
 import type { TerminalHub } from '../terminal/TerminalHub.ts';
 import { authoringRoutes, staticAuthoring, type AuthoringSource } from './routes/authoring.ts';
 import { classRoutes } from './routes/classes.ts';
@@ -57,6 +58,11 @@ export interface AppDeps {
   readonly allowedOrigins?: readonly string[];
   /** Serve Prometheus metrics at `/metrics` (token or loopback only); default: not served. */
   readonly metrics?: MetricsOptions;
+  /**
+   * Told of every signed-in API request, terminal input and page heartbeat, as activity of the
+   * caller's own environment (the idle culler); default: nobody.
+   */
+  readonly activity?: ActivitySink;
 }
 
 /** A running app: the HTTP server (not yet listening) and how to shut it all down. */
@@ -123,6 +129,23 @@ export function createApp(deps: AppDeps): App {
   const authoring = deps.authoring ?? staticAuthoring(deps.course);
 
   const api = express.Router();
+  // Activity of whoever the route signed in (requireStudent/requireRole put them there), once the
+  // request is over (answered, or abandoned: only 'close' comes then): a request refused before
+  // sign-in names nobody.
+  const activity = deps.activity;
+  if (activity !== undefined)
+    api.use((_req, res, next) => {
+      let told = false;
+      const tell = (): void => {
+        if (told) return;
+        told = true;
+        const who = res.locals.student as Student | undefined;
+        if (who !== undefined) activity.record(who);
+      };
+      res.once('finish', tell);
+      res.once('close', tell);
+      next();
+    });
   // JSON bodies only; routes that take other types (the roster's CSV) parse their own.
   api.use(express.json({ limit: '64kb' }));
   api.use(sessionRoutes(deps.store, deps.accounts, deps.session));

@@ -3,6 +3,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { z } from 'zod';
 import type { EnvManager } from '../env/EnvManager.ts';
+import type { ActivitySink } from '../env/IdleCuller.ts';
 import type { NodeName } from '../env/EnvironmentBackend.ts';
 import { checkNode } from '../env/naming.ts';
 import { AppError, isAppError, messageOf } from '../errors.ts';
@@ -11,7 +12,7 @@ import type { ClassHub } from '../classroom/ClassHub.ts';
 import type { ClassroomStore, Student, StudentStore } from '../store/Store.ts';
 import type { AuthoringSource } from './routes/authoring.ts';
 import type { Attachment, TerminalHub } from '../terminal/TerminalHub.ts';
-import type { AuthoringMessage, ClassMessage, EnvMessage, TerminalEvent } from './apiTypes.ts';
+import type { AuthoringMessage, ClassMessage, EnvControl, EnvMessage, TerminalEvent } from './apiTypes.ts';
 import { sessionToken, studentOf } from './auth.ts';
 import { crossOriginError, originAllowed } from './origin.ts';
 import { answerRaw, requestTarget } from './rawHttp.ts';
@@ -42,6 +43,9 @@ const control = z.discriminatedUnion('type', [
   z.object({ type: z.literal('resume') }),
 ]);
 
+/** What a page may say on /ws/env. */
+const envControl: z.ZodType<EnvControl> = z.object({ type: z.literal('heartbeat') });
+
 /** Dependencies of the WebSocket endpoints. */
 export interface WsDeps {
   readonly log: Logger;
@@ -52,6 +56,8 @@ export interface WsDeps {
   readonly authoring: AuthoringSource;
   /** Origins besides the server's own whose pages may open the sockets (default: none). */
   readonly allowedOrigins?: readonly string[];
+  /** Told of terminal input and page heartbeats (the idle culler); default: nobody. */
+  readonly activity?: ActivitySink;
 }
 
 /** Sockets for instructors only. */
@@ -116,7 +122,7 @@ export function attachWebSockets(server: Server, deps: WsDeps): () => void {
           ws.close(1011, 'internal error');
         };
         try {
-          if (url.pathname === '/ws/env') feed<EnvMessage>(ws, (send) => deps.envs.subscribe(student, send));
+          if (url.pathname === '/ws/env') envSocket(ws, student, deps);
           else if (classId !== undefined) feed<ClassMessage>(ws, (send) => deps.hub.subscribe(classId, send));
           else if (url.pathname === '/ws/authoring')
             feed<AuthoringMessage>(ws, (send) =>
@@ -188,6 +194,27 @@ function feed<M>(ws: WebSocket, subscribe: (send: (m: M) => void) => { dispose()
   const sub = subscribe(jsonSender<M>(ws));
   ws.on('close', () => sub.dispose());
   ws.on('message', () => undefined);
+}
+
+/**
+ * /ws/env: the student's environment feed, and their page's heartbeats (activity, which also
+ * ends an idle warning). Anything else the page sends is ignored: a stale or foreign client must
+ * not be able to break the feed, and there is nothing to answer it with.
+ */
+function envSocket(ws: WebSocket, student: Student, deps: WsDeps): void {
+  const sub = deps.envs.subscribe(student, jsonSender<EnvMessage>(ws));
+  ws.on('close', () => sub.dispose());
+  ws.on('message', (data, isBinary) => {
+    if (isBinary) return;
+    try {
+      const buf = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as ArrayBuffer);
+      envControl.parse(JSON.parse(buf.toString('utf8')));
+    } catch (err) {
+      deps.log.debug({ err, userId: student.id }, 'ignored a malformed /ws/env message');
+      return;
+    }
+    deps.activity?.record(student);
+  });
 }
 
 /**
@@ -274,7 +301,10 @@ async function terminalSocket(
   const handle = (data: RawData, isBinary: boolean): void => {
     if (!attachment) return;
     const buf = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as ArrayBuffer);
-    if (isBinary) return attachment.write(buf);
+    if (isBinary) {
+      deps.activity?.record(student);
+      return attachment.write(buf);
+    }
     let msg: z.infer<typeof control>;
     try {
       msg = control.parse(JSON.parse(buf.toString('utf8')));

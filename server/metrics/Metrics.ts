@@ -13,8 +13,8 @@ export interface MetricsOptions {
   readonly environments: { list(): Promise<readonly EnvInfo[]> };
   /** Students waiting for room on the host (default: 0, no admission queue). */
   readonly queueLength?: () => number;
-  /** Environments booted ahead of time and not yet claimed (default: 0, no warm pool). */
-  readonly poolSize?: () => number;
+  /** Environments booted ahead of time and not yet claimed, by mode (default: none, no warm pool). */
+  readonly poolSize?: () => Readonly<Record<EnvMode, number>>;
 }
 
 /** Everything the metrics read or hear. */
@@ -84,13 +84,15 @@ export class Metrics {
         this.set(queueLength());
       },
     });
-    const poolSize = sources.poolSize ?? (() => 0);
+    const poolSize = sources.poolSize ?? (() => ({ install: 0, ready: 0 }));
     new Gauge({
       name: 'kafkalab_pool_size',
-      help: 'Environments booted ahead of time in the warm pool, not yet claimed.',
+      help: 'Environments booted ahead of time in the warm pool and ready to be taken, by mode.',
+      labelNames: ['mode'] as const,
       registers,
       collect() {
-        this.set(poolSize());
+        const size = poolSize();
+        for (const mode of MODES) this.set({ mode }, size[mode]);
       },
     });
     const terminals = sources.terminals;
@@ -105,7 +107,7 @@ export class Metrics {
 
     const boots = new Histogram({
       name: 'kafkalab_boot_duration_seconds',
-      help: 'Time from the start of a boot (create or replace) to ready or failure.',
+      help: 'Time from the start of a boot (create or replace) to ready or failure; outcome "pool": taken from the warm pool.',
       labelNames: ['mode', 'outcome'] as const,
       buckets: BOOT_BUCKETS,
       registers,
@@ -133,7 +135,10 @@ export class Metrics {
 
     this.subscriptions = [
       sources.envs.onBootEnded((b) =>
-        (b.resumed ? resumes : boots).observe({ mode: b.mode, outcome: b.ok ? 'ok' : 'failed' }, b.seconds),
+        (b.resumed ? resumes : boots).observe(
+          { mode: b.mode, outcome: b.claimed === true ? 'pool' : b.ok ? 'ok' : 'failed' },
+          b.seconds,
+        ),
       ),
       sources.grading.onCheckRan((c) => checks.observe({ type: c.type, status: c.status }, c.seconds)),
     ];

@@ -79,6 +79,22 @@ export interface ExerciseProgress {
 /** Why an environment is not as its student left it (see `StudentStore.envNotice`). */
 export type EnvNoticeReason = 'idle_stopped' | 'expired' | 'missing';
 
+/** When an environment was last used and when it was stopped (ms since the epoch; null: unknown). */
+export interface EnvTimes {
+  readonly activeMs: number | null;
+  readonly stoppedMs: number | null;
+}
+
+/** What the idle culler keeps per environment (by environment id, on its student's row). */
+export interface EnvTimesStore {
+  /** The times of the student whose environment this is; undefined when no student has it. */
+  envTimes(envId: string): EnvTimes | undefined;
+  /** When the student named `name` last used their environment `envId` (no row: nothing). */
+  setEnvActiveMs(name: string, envId: string, ms: number): void;
+  /** When it was stopped; null once it runs again (or is gone). */
+  setEnvStoppedMs(envId: string, ms: number | null): void;
+}
+
 /** Students and their sign-in sessions. */
 export interface StudentStore {
   /** Finds or creates the student with this name (normalised first: `normalizeName`). */
@@ -95,6 +111,11 @@ export interface StudentStore {
    * tell them on their next visit; null once they started it again.
    */
   envNotice(envId: string): EnvNoticeReason | null;
+  /**
+   * Moves the student named `name` from environment `from` to `to` (a warm-pool environment they
+   * take), only if their row still has `from`; whether it did. The old notice goes with the old id.
+   */
+  moveEnvId(name: string, from: string, to: string): boolean;
   setEnvNotice(envId: string, reason: EnvNoticeReason | null): void;
   /** A new session token for the student (only its hash is stored). */
   createSession(studentId: number): string;
@@ -206,7 +227,7 @@ export interface StoreOptions {
 const SEEN_WRITE_MS = 60_000;
 
 /** The SQLite store (WAL) in the data directory. */
-export class SqliteStore implements StudentStore, ProgressStore, ClassroomStore {
+export class SqliteStore implements StudentStore, ProgressStore, ClassroomStore, EnvTimesStore {
   private readonly db: Database.Database;
   private readonly sessionTtlMs: number;
   private readonly seenWriteMs: number;
@@ -592,8 +613,32 @@ export class SqliteStore implements StudentStore, ProgressStore, ClassroomStore 
     return row?.n ?? null;
   }
 
+  moveEnvId(name: string, from: string, to: string): boolean {
+    return (
+      this.db
+        .prepare('UPDATE students SET env_id = ?, env_notice = NULL WHERE name = ? AND env_id = ?')
+        .run(to, name, from).changes === 1
+    );
+  }
+
   setEnvNotice(envId: string, reason: EnvNoticeReason | null): void {
     this.db.prepare('UPDATE students SET env_notice = ? WHERE env_id = ?').run(reason, envId);
+  }
+
+  envTimes(envId: string): EnvTimes | undefined {
+    return this.db
+      .prepare('SELECT env_active_ms AS activeMs, env_stopped_ms AS stoppedMs FROM students WHERE env_id = ?')
+      .get(envId) as EnvTimes | undefined;
+  }
+
+  setEnvActiveMs(name: string, envId: string, ms: number): void {
+    this.db
+      .prepare('UPDATE students SET env_active_ms = ? WHERE env_id = ? AND name = ?')
+      .run(ms, envId, name);
+  }
+
+  setEnvStoppedMs(envId: string, ms: number | null): void {
+    this.db.prepare('UPDATE students SET env_stopped_ms = ? WHERE env_id = ?').run(ms, envId);
   }
 
   createSession(studentId: number): string {
@@ -881,6 +926,11 @@ CREATE TABLE class_labs (
   // 5: why a student's environment changed while they were away (told on their next visit).
   `
 ALTER TABLE students ADD COLUMN env_notice TEXT CHECK (env_notice IN ('idle_stopped', 'expired', 'missing'));`,
+  // 6: when a student's environment was last used and when it was stopped (ms since the epoch),
+  // so the idle culler and `kafkalab env ls` agree across restarts.
+  `
+ALTER TABLE students ADD COLUMN env_active_ms INTEGER;
+ALTER TABLE students ADD COLUMN env_stopped_ms INTEGER;`,
 ];
 
 function migrate(db: Database.Database): void {

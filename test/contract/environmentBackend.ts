@@ -71,5 +71,32 @@ export function environmentBackendContract(
       },
       timeoutMs,
     );
+
+    it(
+      'survey says busy while being created and complete once ready; discard refuses a busy one, removes a complete one, and removing nothing is fine',
+      async () => {
+        const { backend, mode } = make();
+        const ref = { id: newEnvId(), owner: 'contract-reaped' };
+        try {
+          const creating = backend.create({ ...ref, mode });
+          // Asked in the same step as the create: it is under way, whatever its objects are.
+          const [during, refused] = await Promise.all([backend.survey(), backend.discard(ref.id)]);
+          expect(during.find((r) => r.id === ref.id)?.stage).toBe('busy');
+          expect(refused).toBe(false);
+          await creating;
+          expect((await backend.survey()).find((r) => r.id === ref.id)).toMatchObject({
+            stage: 'complete',
+            pooled: false,
+          });
+          expect(await backend.discard(ref.id)).toBe(true);
+          expect(await backend.status(ref)).toBeUndefined();
+          expect((await backend.survey()).some((r) => r.id === ref.id)).toBe(false);
+          expect(await backend.discard(ref.id)).toBe(true);
+        } finally {
+          await backend.remove(ref);
+        }
+      },
+      timeoutMs,
+    );
   });
 }

@@ -69,6 +69,9 @@ const en = {
   envNone: 'Not started',
   envFailed: 'Start failed',
   envBroken: 'Partly down',
+  envUnavailable: 'Environment unavailable, retrying…',
+  envUnavailableLead:
+    'The lab engine does not answer right now. Your files and progress are safe, and the chapters still work; this page reconnects by itself when the engine is back.',
   envBrokenLead: 'Some of your servers are down. Resetting recreates them (files on them are lost).',
   envFailedLead: 'Your servers could not be started.',
   envDetails: 'Details',
@@ -96,6 +99,16 @@ const en = {
   envQueueEtaSoon: 'less than a minute',
   envQueueEtaMinute: 'about 1 minute',
   envQueueEtaMinutes: 'about {n} minutes',
+  idleWarningTitle: 'Your servers stop in {time}',
+  idleWarningLead:
+    'Nobody has used them for a while. Stopping frees their memory for others; your files are kept and they resume when you come back.',
+  idleKeepWorking: 'Keep working',
+  envNotice_idle_stopped:
+    'Your servers were stopped because nobody used them for a while. Your files were kept.',
+  envNotice_expired:
+    'Your servers were removed after being stopped for a long time. Your progress is kept; you get fresh servers.',
+  envNotice_missing:
+    'Your servers were no longer there (removed outside Kafka Lab). Your progress is kept; you get fresh servers.',
   phase_reset: 'Remove the old environment',
   phase_network: 'Network',
   phase_servers: 'Servers bigdata01..03',
@@ -302,6 +315,7 @@ const en = {
   capacityLead: 'Environments running or booting, boots under way and students waiting for a place.',
   capacityPlaces: 'Places taken: {used} of {capacity}',
   capacityBooting: 'Booting: {n} (at most {max} at once)',
+  capacityPool: 'Warm pool, ready to hand out: {ready} ready-mode, {install} install-mode',
   capacityQueued: 'In line: {n}',
   capacityLineEmpty: 'Nobody is waiting.',
   capacityReload: 'Refresh',
@@ -408,6 +422,9 @@ const zh: Record<MessageKey, string> = {
   envNone: '未启动',
   envFailed: '启动失败',
   envBroken: '部分服务器已停止',
+  envUnavailable: '环境暂时不可用，正在重试…',
+  envUnavailableLead:
+    '实验引擎暂时没有响应。你的文件和进度都是安全的，章节内容仍可阅读；引擎恢复后本页会自动重新连接。',
   envBrokenLead: '你的部分服务器没有运行。重置会重新创建它们（服务器上的文件会丢失）。',
   envFailedLead: '你的服务器没能启动。',
   envDetails: '详细信息',
@@ -433,6 +450,14 @@ const zh: Record<MessageKey, string> = {
   envQueueEtaSoon: '不到一分钟',
   envQueueEtaMinute: '大约 1 分钟',
   envQueueEtaMinutes: '大约 {n} 分钟',
+  idleWarningTitle: '你的服务器将在 {time} 后停止',
+  idleWarningLead:
+    '已经有一段时间没有人使用它们了。停止后内存可以留给其他同学；你的文件都会保留，回来时自动恢复。',
+  idleKeepWorking: '继续使用',
+  envNotice_idle_stopped: '由于一段时间无人使用，你的服务器已被停止。你的文件都还在。',
+  envNotice_expired: '你的服务器停止时间过长，已被删除。学习进度都还在；你会得到一套新的服务器。',
+  envNotice_missing:
+    '你的服务器已不存在（在 Kafka Lab 之外被删除）。学习进度都还在；你会得到一套新的服务器。',
   phase_reset: '删除旧环境',
   phase_network: '网络',
   phase_servers: '服务器 bigdata01..03',
@@ -627,6 +652,7 @@ const zh: Record<MessageKey, string> = {
   capacityLead: '正在运行或启动的实验环境、正在启动的数量，以及排队等候的学生。',
   capacityPlaces: '已占用：{used} / {capacity}',
   capacityBooting: '正在启动：{n}（同时最多 {max} 个）',
+  capacityPool: '预热池中可直接分配：ready 模式 {ready} 个，install 模式 {install} 个',
   capacityQueued: '排队：{n}',
   capacityLineEmpty: '没有人在排队。',
   capacityReload: '刷新',

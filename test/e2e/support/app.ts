@@ -21,6 +21,9 @@ export async function startApp(
     KAFKALAB_DATA_DIR: dataDir,
     KAFKALAB_LOG_LEVEL: 'warn',
     KAFKALAB_AUTH: options.auth ?? 'open',
+    // The browser tests watch boots from the start; a warm pool would boot two more in the background.
+    KAFKALAB_POOL_READY: '0',
+    KAFKALAB_POOL_INSTALL: '0',
   });
   const { app, url, setupLink } = await serve(config, (e) => console.error(`[app] ${e.phase}: ${e.message}`));
   return {

@@ -226,4 +226,46 @@ describe('Admission', () => {
     expect(h.admission.averageBootSeconds()).toBe(30);
     expect(h.admission.place('c')?.etaSeconds).toBe(15);
   });
+
+  it('does not take back a place released while the engine was being asked (a stale list)', async () => {
+    const h = harness(1, 1);
+    h.admission.hold(['x']);
+    const mark = h.admission.mark();
+    h.ask('a');
+    // x is removed while the engine's answer (still listing x) is on its way.
+    h.admission.release('x');
+    await h.settle();
+    expect(h.admitted).toEqual(['a']);
+    h.admission.sync(['x', 'a'], mark);
+    expect(h.admission.stats()).toMatchObject({ occupied: 1 });
+    // A list asked for after the release counts x again (it was started since).
+    h.admission.sync(['x', 'a'], h.admission.mark());
+    expect(h.admission.stats()).toMatchObject({ occupied: 2 });
+  });
+
+  it('puts the warm pool refills behind every student and shows them no place', async () => {
+    const h = harness(2, 1);
+    h.ask('a');
+    await h.settle();
+    const refill = h.admission.request('pool-1', { background: true });
+    h.ask('b');
+    expect(h.line()).toEqual(['b']);
+    expect(h.admission.place('pool-1')).toBeUndefined();
+    expect(h.admission.place('b')?.position).toBe(1);
+    expect(h.admission.stats().queued).toBe(1);
+    // Full with a and b: a student waits for a place the pool could give.
+    h.admission.bootEnded('a');
+    await h.settle();
+    expect(h.admitted).toEqual(['a', 'b']);
+    h.ask('c');
+    expect(h.admission.starved()).toBe(true);
+    h.admission.release('a');
+    h.admission.bootEnded('b');
+    await h.settle();
+    expect(h.admitted).toEqual(['a', 'b', 'c']);
+    expect(h.admission.starved()).toBe(false);
+    h.admission.release('b');
+    h.admission.bootEnded('c');
+    expect(await refill).toBe(true);
+  });
 });

@@ -16,6 +16,7 @@ import { SqliteStore } from '../../../server/store/Store.ts';
 import { Accounts, type AccountsOptions } from '../../../server/auth/Accounts.ts';
 import { createEnvServices } from '../../../server/services.ts';
 import type { Admission } from '../../../server/env/Admission.ts';
+import { IdleCuller, type IdlePolicy } from '../../../server/env/IdleCuller.ts';
 import type { TerminalHub } from '../../../server/terminal/TerminalHub.ts';
 import { healthyProbe, InMemoryNodes, InstantBackend } from '../../../server/env/InMemoryEnvironments.ts';
 
@@ -29,6 +30,8 @@ export interface Harness {
   readonly terminals: TerminalHub;
   readonly store: SqliteStore;
   readonly accounts: Accounts;
+  /** The idle culler, when `idle` was given (passes only on `sweep()`, on the harness's clock). */
+  readonly culler: IdleCuller | undefined;
   /** Error-level log lines so far: a 5xx, or something only the last-resort handlers saw. */
   readonly errors: string[];
   dispose(): Promise<void>;
@@ -58,6 +61,8 @@ export interface HarnessOptions {
   readonly sessionTtlMs?: number;
   /** Serve /metrics (listing the harness's backend); default: not served. */
   readonly metrics?: Omit<MetricsOptions, 'environments'>;
+  /** Cull idle environments by this policy, on this clock (default: no culler). */
+  readonly idle?: { readonly policy: IdlePolicy; readonly now: () => number };
 }
 
 const course = loadCourse(path.resolve(import.meta.dirname, '../../fixtures/labs-mini'), checkTypes);
@@ -89,6 +94,19 @@ export async function startApp(options: HarnessOptions = {}): Promise<Harness> {
     terminal: { graceMs: options.graceMs ?? 60_000, scrollbackBytes: 1024 },
     ...(options.admission ? { admission: options.admission } : {}),
   });
+  const culler =
+    options.idle === undefined
+      ? undefined
+      : new IdleCuller({
+          envs,
+          environments: backend,
+          store,
+          log,
+          policy: options.idle.policy,
+          now: options.idle.now,
+          intervalMs: 0,
+        });
+  const culling = culler?.start();
   const app = createApp({
     log,
     health: healthyProbe,
@@ -103,6 +121,7 @@ export async function startApp(options: HarnessOptions = {}): Promise<Harness> {
     ...(options.allowedOrigins ? { allowedOrigins: options.allowedOrigins } : {}),
     ...(options.authoring ? { authoring: options.authoring } : {}),
     ...(options.metrics ? { metrics: { ...options.metrics, environments: backend } } : {}),
+    ...(culler ? { activity: culler } : {}),
   });
   await new Promise<void>((r) => app.server.listen(0, '127.0.0.1', r));
   const { port } = app.server.address() as AddressInfo;
@@ -116,8 +135,12 @@ export async function startApp(options: HarnessOptions = {}): Promise<Harness> {
     terminals,
     store,
     accounts,
+    culler,
     errors,
-    dispose: () => app.dispose(),
+    dispose: () => {
+      culling?.dispose();
+      return app.dispose();
+    },
   };
 }
 

@@ -67,7 +67,7 @@ describe('GET /metrics without a token (loopback)', () => {
     expect(samples(body).filter((s) => s.name === 'kafkalab_environments')).toHaveLength(8);
     expect(sampleValue(body, 'kafkalab_environments', { state: 'running', mode: 'ready' })).toBe(0);
     expect(sampleValue(body, 'kafkalab_queue_length')).toBe(0);
-    expect(sampleValue(body, 'kafkalab_pool_size')).toBe(0);
+    expect(sampleValue(body, 'kafkalab_pool_size', { mode: 'ready' })).toBe(0);
     expect(sampleValue(body, 'kafkalab_terminals_active')).toBe(0);
   });
 
@@ -138,12 +138,15 @@ describe('GET /metrics without a token (loopback)', () => {
 
   it('reads the queue and pool from the providers it was given', async () => {
     let waiting = 3;
-    h = await startApp({ metrics: { token: '', queueLength: () => waiting, poolSize: () => 2 } });
+    h = await startApp({
+      metrics: { token: '', queueLength: () => waiting, poolSize: () => ({ ready: 2, install: 1 }) },
+    });
     expect(sampleValue((await scrape()).body, 'kafkalab_queue_length')).toBe(3);
     waiting = 1;
     const body = (await scrape()).body;
     expect(sampleValue(body, 'kafkalab_queue_length')).toBe(1);
-    expect(sampleValue(body, 'kafkalab_pool_size')).toBe(2);
+    expect(sampleValue(body, 'kafkalab_pool_size', { mode: 'ready' })).toBe(2);
+    expect(sampleValue(body, 'kafkalab_pool_size', { mode: 'install' })).toBe(1);
   });
 
   it('still answers when the engine cannot list environments, without their series', async () => {

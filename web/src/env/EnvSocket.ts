@@ -1,7 +1,9 @@
-import type { ClusterSnapshot, EnvMessage, EnvStatus } from '../../../server/http/apiTypes.ts';
-import { wsUrl } from '../api.ts';
+import type { ClusterSnapshot, EnvControl, EnvMessage, EnvStatus } from '../../../server/http/apiTypes.ts';
+import { getEnv, wsUrl } from '../api.ts';
 import { Backoff } from '../backoff.ts';
 import { toDisposable, type Disposable } from '../disposable.ts';
+import { visibleHeartbeat } from './heartbeat.ts';
+import { idleAfter, type IdleCountdown } from './idle.ts';
 
 /** The latest of everything /ws/env has said. */
 export interface EnvFeed {
@@ -11,23 +13,37 @@ export interface EnvFeed {
   snapshotError: string | null;
   /** Whether the socket is open right now. */
   connected: boolean;
+  /** The idle warning under way: the environment stops then unless the student does something. */
+  idle: IdleCountdown | null;
 }
 
 /**
- * WS /ws/env for one lab page: boot progress, status changes and cluster snapshots. Keeps the
- * latest of each so a view opened later (the Cluster tab) starts from the current picture, and
- * reconnects with backoff for as long as it lives.
+ * WS /ws/env for one lab page: boot progress, status changes, cluster snapshots and idle
+ * warnings. Keeps the latest of each so a view opened later (the Cluster tab) starts from the
+ * current picture, and reconnects with backoff for as long as it lives. While the page is
+ * visible it sends heartbeats, which keep the environment from being stopped as idle.
  */
 export class EnvSocket implements Disposable {
-  private feed: EnvFeed = { status: null, snapshot: null, snapshotError: null, connected: false };
+  private feed: EnvFeed = { status: null, snapshot: null, snapshotError: null, connected: false, idle: null };
   private readonly listeners = new Set<(feed: EnvFeed) => void>();
   private readonly backoff = new Backoff();
   private socket: WebSocket | null = null;
   private retryTimer: number | undefined;
   private disposed = false;
+  private readonly heartbeat: Disposable;
 
   constructor() {
     this.connect();
+    this.heartbeat = visibleHeartbeat(() => this.send({ type: 'heartbeat' }), document);
+  }
+
+  /**
+   * "Keep working": tells the server someone is here, on the socket or, while it is down, with
+   * an API call (any signed-in request counts as activity too).
+   */
+  keepWorking(): void {
+    if (this.send({ type: 'heartbeat' })) return;
+    getEnv().catch(() => undefined);
   }
 
   /** The latest feed. */
@@ -50,6 +66,7 @@ export class EnvSocket implements Disposable {
   /** Closes the socket and stops reconnecting. */
   dispose(): void {
     this.disposed = true;
+    this.heartbeat.dispose();
     if (this.retryTimer !== undefined) window.clearTimeout(this.retryTimer);
     const ws = this.socket;
     this.socket = null;
@@ -74,9 +91,11 @@ export class EnvSocket implements Disposable {
       } catch {
         return;
       }
-      if (message.type === 'status') this.update({ status: message.status });
+      const idle = idleAfter(this.feed.idle, message, Date.now());
+      if (message.type === 'status') this.update({ status: message.status, idle });
       else if (message.type === 'snapshot') this.update({ snapshot: message.snapshot, snapshotError: null });
       else if (message.type === 'snapshot-error') this.update({ snapshotError: message.message });
+      else if (message.type === 'idle-warning' || message.type === 'idle-cleared') this.update({ idle });
     };
     ws.onclose = () => {
       if (this.socket !== ws) return;
@@ -85,6 +104,14 @@ export class EnvSocket implements Disposable {
       if (this.disposed) return;
       this.retryTimer = window.setTimeout(() => this.connect(), this.backoff.next());
     };
+  }
+
+  /** Sends a control message if the socket is open; whether it was sent. */
+  private send(control: EnvControl): boolean {
+    const ws = this.socket;
+    if (ws === null || ws.readyState !== WebSocket.OPEN) return false;
+    ws.send(JSON.stringify(control));
+    return true;
   }
 
   private update(change: Partial<EnvFeed>): void {

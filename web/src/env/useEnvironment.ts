@@ -27,6 +27,12 @@ export interface Environment {
   busy: boolean;
   /** The boot under way resumes a stopped environment (files kept) rather than creating one. */
   resuming: boolean;
+  /**
+   * Why the environment was not as the student left it (stopped while idle, expired, gone), as
+   * the status said before the start that answers it: a start clears the notice on the server,
+   * yet the student should still read why their servers are resuming or new.
+   */
+  notice: EnvStatus['notice'] | null;
   /** Starts or resumes in the lab's mode (Retry). */
   start(): void;
   /** Replaces the environment with a fresh one in the lab's mode (Reset). */
@@ -48,6 +54,7 @@ export function useEnvironment(labId: string, mode: EnvMode, socket: EnvSocket):
   const [view, setView] = useState<EnvView>({ kind: 'checking' });
   const [busy, setBusy] = useState(false);
   const [resuming, setResuming] = useState(false);
+  const [notice, setNotice] = useState<EnvStatus['notice'] | null>(null);
   // Socket statuses only matter once the opening sequence decided we follow the live status.
   const following = useRef(false);
   const alive = useRef(true);
@@ -55,6 +62,7 @@ export function useEnvironment(labId: string, mode: EnvMode, socket: EnvSocket):
   const post = useCallback(
     async (reset: boolean): Promise<void> => {
       setBusy(true);
+      setNotice(socket.current.status?.notice ?? null);
       try {
         const status = await startEnv(reset ? { labId, reset: true } : { labId });
         if (!alive.current) return;
@@ -128,6 +136,7 @@ export function useEnvironment(labId: string, mode: EnvMode, socket: EnvSocket):
     running,
     busy,
     resuming,
+    notice,
     start: () => void post(false),
     reset: () => {
       setResuming(false);

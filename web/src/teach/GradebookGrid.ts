@@ -86,6 +86,7 @@ const ENV_TONE: Record<EnvPhase, string> = {
   running: 'ok',
   failed: 'error',
   broken: 'warn',
+  unavailable: 'warn',
 };
 
 /** The env phase as a word (the student page uses it too). */
@@ -105,6 +106,8 @@ export function envPhaseLabel(phase: EnvPhase, t: Translate): string {
       return t('envFailed');
     case 'broken':
       return t('envBroken');
+    case 'unavailable':
+      return t('envUnavailable');
   }
 }
 

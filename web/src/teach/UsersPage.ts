@@ -264,6 +264,11 @@ function Capacity(): JSX.Element {
             ),
             h('li', null, t('capacityBooting', { n: c.booting, max: c.bootConcurrency })),
             h('li', { 'data-testid': 'capacity-queued' }, t('capacityQueued', { n: c.queued })),
+            h(
+              'li',
+              { 'data-testid': 'capacity-pool' },
+              t('capacityPool', { ready: c.pool.ready, install: c.pool.install }),
+            ),
           ),
           c.line.length === 0
             ? h('p', { class: 'muted small' }, t('capacityLineEmpty'))

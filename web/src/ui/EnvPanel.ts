@@ -117,6 +117,28 @@ function Mismatch(props: { env: Environment; have: EnvMode; want: EnvMode }): JS
   );
 }
 
+const NOTICE_KEYS: Partial<Record<string, MessageKey>> = {
+  idle_stopped: 'envNotice_idle_stopped',
+  expired: 'envNotice_expired',
+  missing: 'envNotice_missing',
+};
+
+/**
+ * Why the servers are not as the student left them (stopped while idle, expired, gone), in the
+ * page's language; a reason this page does not know yet is shown as the server words it.
+ */
+function EnvNotice(props: { notice: EnvStatus['notice'] | null }): JSX.Element | null {
+  const { t } = useI18n();
+  const notice = props.notice;
+  if (notice === undefined || notice === null) return null;
+  const key = NOTICE_KEYS[notice.reason];
+  return h(
+    'p',
+    { class: 'env-notice', 'data-testid': 'env-notice', 'data-reason': notice.reason },
+    key === undefined ? notice.message : t(key),
+  );
+}
+
 function StatusPanel(props: { env: Environment; status: EnvStatus; mode: EnvMode }): JSX.Element {
   const { t } = useI18n();
   const { env, status, mode } = props;
@@ -142,6 +164,7 @@ function StatusPanel(props: { env: Environment; status: EnvStatus; mode: EnvMode
               queueText(t, status.queue),
             ),
         h('p', { class: 'muted' }, t('envQueuedLead')),
+        h(EnvNotice, { notice: env.notice ?? status.notice ?? null }),
       );
     case 'booting': {
       const resuming =
@@ -150,6 +173,8 @@ function StatusPanel(props: { env: Environment; status: EnvStatus; mode: EnvMode
         'section',
         { class: 'env-booting', 'data-testid': 'env-booting' },
         h('h2', null, t(resuming ? 'envResuming' : 'envBooting')),
+        // Why it resumes (stopped while idle) or is new (expired): the start cleared the notice.
+        h(EnvNotice, { notice: env.notice ?? status.notice ?? null }),
         h('p', { class: 'muted' }, t('envBootingLead')),
         h(BootProgress, { status, mode }),
       );
@@ -184,10 +209,18 @@ function StatusPanel(props: { env: Environment; status: EnvStatus; mode: EnvMode
           title: t(status.phase === 'stopped' ? 'envStopped' : 'envNone'),
           testId: 'env-stopped',
         },
+        h(EnvNotice, { notice: status.notice ?? null }),
         h('div', { class: 'actions' }, h(RetryButton, { env, label: 'open' })),
       );
     case 'running':
       return h(Notice, { tone: 'ok', title: t('envRunning'), testId: 'env-running' });
+    case 'unavailable':
+      // Nothing to press: the server keeps asking the engine and pushes the phase once it answers.
+      return h(
+        Notice,
+        { tone: 'warn', title: t('envUnavailable'), testId: 'env-unavailable' },
+        h('p', null, t('envUnavailableLead')),
+      );
   }
 }
 
@@ -267,6 +300,10 @@ export function EnvBadge(props: { env: Environment }): JSX.Element {
       case 'queued':
         label = queueBadge(t, view.status.queue);
         tone = 'busy';
+        break;
+      case 'unavailable':
+        label = t('envUnavailable');
+        tone = 'warn';
         break;
       case 'booting':
         label =

@@ -4,6 +4,7 @@ import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import type { Block, CheckResponse, ExerciseView, LabView } from '../../../server/http/apiTypes.ts';
 import { getLab, savePosition } from '../api.ts';
 import { EnvSocket } from '../env/EnvSocket.ts';
+import { IdleWarning } from '../env/IdleWarning.ts';
 import { useEnvironment } from '../env/useEnvironment.ts';
 import { useI18n } from '../i18n.ts';
 import { Link } from '../router.ts';
@@ -105,6 +106,8 @@ function Workspace(props: WorkspaceProps): JSX.Element {
         registerTerminal,
       }),
     }),
+    // Over the page rather than in the workbench: the student may be reading the chapter.
+    h(IdleWarning, { socket }),
   );
 }
 

@@ -109,6 +109,22 @@ export class LabPage {
     return (await this.envStatus.getAttribute('data-phase')) ?? '';
   }
 
+  /** The idle countdown ("your servers stop in 4:05"), shown while the server warns of an idle stop. */
+  get idleWarning(): Locator {
+    return this.page.getByTestId('idle-warning');
+  }
+
+  /** Presses "keep working" and waits until the warning is gone. */
+  async keepWorking(): Promise<void> {
+    await this.page.getByTestId('idle-keep-working').click();
+    await this.idleWarning.waitFor({ state: 'detached' });
+  }
+
+  /** Why the servers are not as left (its `data-reason`: idle_stopped, expired, missing). */
+  get envNotice(): Locator {
+    return this.page.getByTestId('env-notice');
+  }
+
   /** The boot progress list (visible while booting or after a failure). */
   get envProgress(): Locator {
     return this.page.getByTestId('env-progress');

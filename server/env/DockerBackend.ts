@@ -522,22 +522,6 @@ export class DockerBackend implements EnvironmentBackend {
     return env;
   }
 
-  private async provisioned(env: EnvInfo): Promise<boolean> {
-    const first = env.nodes.find((n) => n.name === 'bigdata01');
-    if (first === undefined) return false;
-    try {
-      const res = (await this.opts.docker
-        .getContainer(first.containerId)
-        .infoArchive({ path: PROVISIONED })) as NodeJS.ReadableStream & {
-        resume(): void;
-      };
-      res.resume();
-      return true;
-    } catch {
-      return false;
-    }
-  }
-
   private describe(id: string, containers: Docker.ContainerInfo[], reportCreating = true): EnvInfo {
     const first = containers[0];
     const nodes = containers

@@ -186,7 +186,12 @@ export function createApp(deps: AppDeps): App {
 
   const server = createServer(app);
   server.on('clientError', clientErrorHandler(deps.log));
-  const closeSockets = attachWebSockets(server, { ...deps, hub, authoring });
+  const closeSockets = attachWebSockets(server, {
+    ...deps,
+    hub,
+    authoring,
+    serverError: (reason) => metrics?.serverError(reason),
+  });
   return {
     server,
     express: app,

@@ -58,6 +58,8 @@ export interface WsDeps {
   readonly allowedOrigins?: readonly string[];
   /** Told of terminal input and page heartbeats (the idle culler); default: nobody. */
   readonly activity?: ActivitySink;
+  /** Told of every upgrade refused with a 5xx, by reason (the metrics' 5xx count). */
+  readonly serverError?: (reason: string) => void;
 }
 
 /** Sockets for instructors only. */
@@ -139,8 +141,10 @@ export function attachWebSockets(server: Server, deps: WsDeps): () => void {
     } catch (err) {
       const e = isAppError(err) ? err : new AppError(500, 'internal', 'Internal error', { cause: err });
       const line = { reason: e.reason, url: req.url?.slice(0, 500), err: e.cause ?? e };
-      if (e.status >= 500) deps.log.error(line, `upgrade refused: ${e.message}`);
-      else deps.log.debug(line, `upgrade refused: ${e.message}`);
+      if (e.status >= 500) {
+        deps.log.error(line, `upgrade refused: ${e.message}`);
+        deps.serverError?.(e.reason);
+      } else deps.log.debug(line, `upgrade refused: ${e.message}`);
       answerRaw(socket, e.status, e.message);
     }
   };

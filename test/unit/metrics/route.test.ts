@@ -4,6 +4,7 @@ import type { EnvRef, EnvInfo } from '../../../server/env/EnvironmentBackend.ts'
 import { InstantBackend } from '../../../server/env/InMemoryEnvironments.ts';
 import type { TerminalEvent } from '../../../server/http/apiTypes.ts';
 import { rawRequest, runningPushed, signIn, startApp, type Harness } from '../http/harness.ts';
+import { upgradeStatus } from '../http/classroomSupport.ts';
 import { sampleValue, samples } from './support.ts';
 
 /** An engine that answers until told to fail, then throws a plain Error (not an AppError). */
@@ -134,6 +135,18 @@ describe('GET /metrics without a token (loopback)', () => {
     const after = (await scrape()).body;
     expect(sampleValue(after, 'kafkalab_http_5xx_total', { reason: 'internal' })).toBe(2);
     ws.close();
+  });
+
+  it('counts an upgrade refused with a 5xx, as it counts HTTP answers', async () => {
+    h = await startApp({ metrics: { token: '' } });
+    const alice = await signIn(h.base, 'alice');
+    // The store failing under the session lookup: nothing the client did wrong.
+    h.store.sessionStudent = () => {
+      throw new Error('disk I/O error');
+    };
+    expect(await upgradeStatus(h, '/ws/env', { cookie: alice })).toBe(500);
+    const { body } = await scrape();
+    expect(sampleValue(body, 'kafkalab_http_5xx_total', { reason: 'internal' })).toBe(1);
   });
 
   it('reads the queue and pool from the providers it was given', async () => {

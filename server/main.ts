@@ -96,8 +96,6 @@ export async function serve(
     claimedBy: (envId) => store.userByEnvId(envId)?.name,
   });
   await buildImages({ docker: runtime.docker, config, progress });
-  const reconciled = await runtime.environments.reconcile();
-  log.info(reconciled, 'reconciled environments');
   // Authors edit labs while the server runs: students keep the last good version of each lab.
   const course = new LiveCourse(projectPaths.labs, checkTypes, log);
   for (const p of course.latest().problems)
@@ -145,7 +143,8 @@ export async function serve(
     policy: idle,
   });
   const culling = culler.start();
-  // Before anything is counted or booted: orphans and half-created ones of an earlier run go.
+  // Before anything is counted or booted: orphans and half-created ones of an earlier run go
+  // (the reaper's first pass does all of what the backend's start-up reconcile did, once).
   log.info(await reaper.pass(), 'reaped environments at start');
   const reaping = reaper.start();
   // What runs already (adopted above) holds places: a restart admits no more than fit.
